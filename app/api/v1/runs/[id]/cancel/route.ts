@@ -1,0 +1,7 @@
+import { pathId } from "@/lib/api/body";
+import { apiRoute } from "@/lib/api/route";
+import { cancelRun } from "@/lib/services/runs";
+
+export const POST = apiRoute({}, async ({ principal, params }) => {
+  return Response.json(await cancelRun(principal, pathId(params, "run")));
+});

@@ -1,0 +1,71 @@
+import { ZodError } from "zod";
+import type { Problem } from "@/lib/schemas/common";
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  409: "Conflict",
+  413: "Payload Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Entity",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+/** An error whose message is safe to show the caller; everything else becomes a generic 500. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly errors?: Problem["errors"],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(detail);
+    this.name = "HttpError";
+  }
+}
+
+export const notFound = (what = "resource") => new HttpError(404, `The ${what} does not exist.`);
+export const forbidden = (detail = "Your role does not allow this action.") => new HttpError(403, detail);
+export const unauthorized = () =>
+  new HttpError(401, "Sign in, or send a valid API token as 'Authorization: Bearer <token>'.");
+
+export function problemResponse(status: number, detail?: string, errors?: Problem["errors"], headers?: HeadersInit) {
+  const body: Problem = {
+    type: status === 422 ? "https://dataflowhub.dev/problems/validation" : "about:blank",
+    title: TITLES[status] ?? "Error",
+    status,
+    ...(detail ? { detail } : {}),
+    ...(errors ? { errors } : {}),
+  };
+  return Response.json(body, { status, headers: { ...headers, "content-type": "application/problem+json" } });
+}
+
+export function zodProblems(error: ZodError): NonNullable<Problem["errors"]> {
+  return error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+}
+
+const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED"]);
+
+/** Maps anything thrown by a handler to problem+json, logging only what the caller must not see. */
+export function toProblemResponse(error: unknown): Response {
+  if (error instanceof HttpError) return problemResponse(error.status, error.detail, error.errors, error.headers);
+  if (error instanceof ZodError) {
+    return problemResponse(422, "The request did not validate.", zodProblems(error));
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && code.startsWith("22")) {
+    return problemResponse(400, "A value in the request does not fit the type of the column it is compared with.");
+  }
+  if (code === "23505") return problemResponse(409, "A resource with the same unique value already exists.");
+  if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) {
+    return problemResponse(503, "A dependency (database or queue) is unavailable; retry shortly.", undefined, {
+      "retry-after": "5",
+    });
+  }
+  console.error("Unhandled error in route handler", error);
+  return problemResponse(500, "An unexpected error occurred.");
+}

@@ -1,0 +1,47 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Quotes any string as a PostgreSQL identifier. postgres.js's own `sql(name)` splits on dots,
+ * which would turn a flattened column like `customer.name` into a schema-qualified reference.
+ */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function qualified(schema: string, table: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(table)}`;
+}
+
+const MAX_IDENTIFIER_BYTES = 63;
+const RESERVED = new Set(["_run_id", "_row"]);
+
+/**
+ * Maps data column names to safe, distinct SQL column names: NUL bytes removed, empty names
+ * replaced, names over PostgreSQL's 63-byte limit shortened with a hash (PostgreSQL would
+ * otherwise truncate them silently and merge distinct columns), and our own columns kept apart.
+ */
+export function safeColumnName(name: string, taken: ReadonlySet<string>): string {
+  let candidate = name.replace(/\0/g, "");
+  if (candidate.trim() === "") candidate = "column";
+  if (RESERVED.has(candidate)) candidate = `${candidate}_data`;
+  candidate = fitBytes(candidate, name);
+  let unique = candidate;
+  for (let n = 2; taken.has(unique); n++) unique = fitBytes(`${candidate}_${n}`, `${name}#${n}`);
+  return unique;
+}
+
+function fitBytes(candidate: string, seed: string): string {
+  if (Buffer.byteLength(candidate) <= MAX_IDENTIFIER_BYTES) return candidate;
+  const hash = createHash("sha1").update(seed).digest("hex").slice(0, 8);
+  let cut = candidate;
+  while (Buffer.byteLength(cut) > MAX_IDENTIFIER_BYTES - 9) cut = cut.slice(0, -1);
+  return `${cut}_${hash}`;
+}
+
+export function datasetTableName(jobId: string): string {
+  return `job_${jobId.replace(/-/g, "")}`;
+}
+
+export function stagingTableName(runId: string): string {
+  return `stg_${runId.replace(/-/g, "")}`;
+}

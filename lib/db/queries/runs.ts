@@ -1,0 +1,123 @@
+import "server-only";
+import { and, count, desc, eq, gt, inArray, asc } from "drizzle-orm";
+import type { Db } from "@/lib/db/client";
+import { runLogs, runs, type RunProgress } from "@/lib/db/schema";
+import type { JobDefinition } from "@/lib/schemas/jobs";
+import type { RunStage, RunStatus } from "@/lib/schemas/runs";
+
+export type RunRow = typeof runs.$inferSelect;
+type LogLevel = (typeof runLogs.$inferInsert)["level"];
+
+export async function insertRun(
+  db: Db,
+  values: { jobId: string; workspaceId: string; trigger: RunRow["trigger"]; definition: JobDefinition },
+): Promise<RunRow> {
+  const [run] = await db.insert(runs).values(values).returning();
+  return run!;
+}
+
+export async function getRun(db: Db, id: string): Promise<RunRow | undefined> {
+  const [run] = await db.select().from(runs).where(eq(runs.id, id)).limit(1);
+  return run;
+}
+
+export async function listRuns(
+  db: Db,
+  params: { workspaceIds: string[]; jobId?: string; status?: RunStatus; page: number; pageSize: number },
+) {
+  if (params.workspaceIds.length === 0) return { count: 0, rows: [] };
+  const where = and(
+    inArray(runs.workspaceId, params.workspaceIds),
+    params.jobId ? eq(runs.jobId, params.jobId) : undefined,
+    params.status ? eq(runs.status, params.status) : undefined,
+  );
+  const [rows, [total]] = await Promise.all([
+    db
+      .select()
+      .from(runs)
+      .where(where)
+      .orderBy(desc(runs.createdAt), desc(runs.id))
+      .limit(params.pageSize)
+      .offset((params.page - 1) * params.pageSize),
+    db.select({ n: count() }).from(runs).where(where),
+  ]);
+  return { count: total?.n ?? 0, rows };
+}
+
+/** Moves a run to `running` for an attempt; false when it was cancelled or already finished. */
+export async function markRunStarted(db: Db, id: string, attempt: number): Promise<boolean> {
+  const started = await db
+    .update(runs)
+    .set({
+      status: "running",
+      attempt,
+      startedAt: new Date(),
+      finishedAt: null,
+      errorStage: null,
+      errorMessage: null,
+      rowsExtracted: 0,
+      rowsLoaded: 0,
+      progress: { rowsRead: 0, rowsLoaded: 0, stage: "extract" },
+    })
+    .where(and(eq(runs.id, id), inArray(runs.status, ["pending", "running"])))
+    .returning({ id: runs.id });
+  return started.length > 0;
+}
+
+export async function setRunProgress(db: Db, id: string, progress: RunProgress): Promise<void> {
+  await db
+    .update(runs)
+    .set({ progress, rowsExtracted: progress.rowsRead })
+    .where(and(eq(runs.id, id), eq(runs.status, "running")));
+}
+
+export async function markRunFailed(
+  db: Db,
+  id: string,
+  failure: { stage: RunStage; message: string; final: boolean },
+): Promise<void> {
+  await db
+    .update(runs)
+    .set({
+      // A run with attempts left stays `running`-visible as pending until the next attempt starts.
+      status: failure.final ? "failed" : "pending",
+      finishedAt: failure.final ? new Date() : null,
+      errorStage: failure.stage,
+      errorMessage: failure.message,
+    })
+    .where(and(eq(runs.id, id), inArray(runs.status, ["pending", "running"])));
+}
+
+export async function appendRunLog(
+  db: Db,
+  runId: string,
+  level: LogLevel,
+  message: string,
+  data?: Record<string, unknown>,
+): Promise<void> {
+  await db.insert(runLogs).values({ runId, level, message, data: data ?? null });
+}
+
+export async function listRunLogs(db: Db, params: { runId: string; after?: number; page: number; pageSize: number }) {
+  const where = and(eq(runLogs.runId, params.runId), params.after ? gt(runLogs.id, params.after) : undefined);
+  const [rows, [total]] = await Promise.all([
+    db
+      .select()
+      .from(runLogs)
+      .where(where)
+      .orderBy(asc(runLogs.id))
+      .limit(params.pageSize)
+      .offset((params.page - 1) * params.pageSize),
+    db.select({ n: count() }).from(runLogs).where(where),
+  ]);
+  return { count: total?.n ?? 0, rows };
+}
+
+export async function cancelRunRow(db: Db, id: string): Promise<RunRow | undefined> {
+  const [run] = await db
+    .update(runs)
+    .set({ status: "cancelled", finishedAt: new Date() })
+    .where(and(eq(runs.id, id), inArray(runs.status, ["pending", "running"])))
+    .returning();
+  return run;
+}

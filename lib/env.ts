@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+/**
+ * The only reader of process.env. Parsed once; a bad or missing variable stops the process with a
+ * message naming every offender instead of failing later somewhere deep in a request.
+ */
+
+// Empty strings in .env files mean "unset", so defaults apply.
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema);
+
+const isBuild = process.env.NEXT_PHASE === "phase-production-build";
+const isProduction = process.env.NODE_ENV === "production" && !isBuild;
+
+const schema = z.object({
+  NODE_ENV: optional(z.enum(["development", "test", "production"]).default("development")),
+  DATABASE_URL: optional(z.url().default("postgres://postgres@127.0.0.1:5432/dataflowhub")),
+  DATABASE_POOL_SIZE: optional(z.coerce.number().int().min(1).max(100).default(10)),
+  REDIS_URL: optional(z.url().default("redis://127.0.0.1:6379")),
+  QUEUE_PREFIX: optional(z.string().regex(/^[\w:-]+$/).default("dfh")),
+  NEXTAUTH_SECRET: isProduction
+    ? z.string({ error: "is required in production (32+ random characters)" }).min(32)
+    : optional(z.string().min(1).default("development-only-secret-change-me-please")),
+  ADMIN_EMAIL: optional(z.email().optional()),
+  ADMIN_PASSWORD: optional(z.string().min(8).optional()),
+  DATASET_SCHEMA: optional(z.string().regex(/^[a-z_][a-z0-9_]*$/).default("datasets")),
+  WORKER_CONCURRENCY: optional(z.coerce.number().int().min(1).max(64).default(2)),
+  HTTP_MAX_RESPONSE_BYTES: optional(z.coerce.number().int().min(1024).default(64 * 1024 * 1024)),
+  LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error"]).default("info")),
+});
+
+export type Env = z.infer<typeof schema>;
+
+function parseEnv(): Env {
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid environment variables:\n${problems.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+export const env = parseEnv();

@@ -1,0 +1,61 @@
+import type { RunStage } from "@/lib/schemas/runs";
+
+/**
+ * An error whose message is written for the user who owns the job: it names what went wrong in
+ * their terms (a URL path, a column, a step) and never carries SQL, stack traces or secrets.
+ */
+export class EtlError extends Error {
+  constructor(
+    message: string,
+    /** Retrying cannot help (bad definition, 4xx, type conflict): the run fails at once. */
+    readonly permanent = false,
+  ) {
+    super(message);
+    this.name = "EtlError";
+  }
+}
+
+/** An error tagged with the stage it happened in, as recorded on the run. */
+export class StageError extends Error {
+  constructor(
+    readonly stage: RunStage,
+    override readonly cause: unknown,
+  ) {
+    super(userMessage(cause));
+    this.name = "StageError";
+  }
+
+  get permanent(): boolean {
+    return this.cause instanceof EtlError && this.cause.permanent;
+  }
+}
+
+export class RunCancelledError extends Error {
+  constructor() {
+    super("The run was cancelled.");
+    this.name = "RunCancelledError";
+  }
+}
+
+/** What a user may see of an error: our own messages verbatim, anything else reduced to its kind. */
+export function userMessage(error: unknown): string {
+  if (error instanceof EtlError || error instanceof StageError) return error.message;
+  if (error instanceof Error && error.name === "AbortError") return "The operation was aborted (time limit or cancellation).";
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) {
+    // Class 22 (data exception) messages describe the offending value, which the user needs.
+    const detail = code.startsWith("22") && error instanceof Error ? `: ${error.message}` : "";
+    return `The database refused the load (SQLSTATE ${code})${detail}.`;
+  }
+  if (typeof code === "string") return `Internal error (${code}).`;
+  return "Internal error.";
+}
+
+export async function inStage<T>(stage: RunStage, work: () => Promise<T> | T): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof StageError || error instanceof RunCancelledError) throw error;
+    throw new StageError(stage, error);
+  }
+}

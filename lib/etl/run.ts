@@ -1,0 +1,126 @@
+import "server-only";
+import { db, sql } from "@/lib/db/client";
+import { getRun, markRunFailed, markRunStarted, setRunProgress } from "@/lib/db/queries/runs";
+import type { RunStage } from "@/lib/schemas/runs";
+import { DatasetLoad } from "./destinations/dataset";
+import { EtlError, inStage, RunCancelledError, StageError, userMessage } from "./errors";
+import { runLogger } from "./run-log";
+import { extract } from "./sources";
+import { applySteps, recordsToBatch } from "./transforms/apply";
+
+export type RunOutcome =
+  | { kind: "success"; rowsLoaded: number }
+  | { kind: "cancelled" }
+  | { kind: "failed"; stage: RunStage; message: string; permanent: boolean; final: boolean };
+
+type Attempt = { attempt: number; maxAttempts: number; signal?: AbortSignal };
+
+const PROGRESS_INTERVAL_MS = 1000;
+
+/**
+ * Executes one attempt of a run: extract page by page, transform each page, load it into a
+ * staging table, then swap the dataset in and mark the run `success` in one transaction.
+ * Every failure is recorded on the run with its stage before the outcome is returned.
+ */
+export async function executeRun(runId: string, { attempt, maxAttempts, signal }: Attempt): Promise<RunOutcome> {
+  const run = await getRun(db, runId);
+  if (!run) return { kind: "failed", stage: "extract", message: "The run no longer exists.", permanent: true, final: true };
+  if (!(await markRunStarted(db, runId, attempt))) return { kind: "cancelled" };
+
+  const log = runLogger(runId);
+  const definition = run.definition;
+  await log("info", `Attempt ${attempt} of ${maxAttempts} started.`, { attempt });
+
+  const abort = new AbortController();
+  const stopOn = signal ? AbortSignal.any([signal, abort.signal]) : abort.signal;
+  const cancellation = watchCancellation(runId, abort);
+  let load: DatasetLoad | undefined;
+  let rowsRead = 0;
+  try {
+    load = await inStage("load", () => DatasetLoad.open(sql, { jobId: run.jobId, runId, log }));
+    const source = extract(definition.source, { signal: stopOn, log, sampleOnly: false });
+    let lastProgress = Date.now();
+    while (true) {
+      const next = await inStage("extract", () => source.next());
+      if (next.done) break;
+      cancellation.check();
+      rowsRead += next.value.length;
+      const batch = await inStage("transform", () => {
+        const { batch: first, consumed } = recordsToBatch(next.value, definition.transform);
+        return applySteps(first, definition.transform, consumed);
+      });
+      await inStage("load", () => load!.write(batch));
+      if (Date.now() - lastProgress > PROGRESS_INTERVAL_MS) {
+        lastProgress = Date.now();
+        await setRunProgress(db, runId, { rowsRead, rowsLoaded: load.rowsWritten, stage: "extract" });
+      }
+    }
+    cancellation.check();
+    const rowsLoaded = await inStage("load", () => commitRun(run.jobId, run.workspaceId, runId, load!, rowsRead));
+    await log("info", `Loaded ${rowsLoaded} rows into the dataset (${load.columnTypes.length} columns).`, {
+      columns: load.columnTypes,
+    });
+    return { kind: "success", rowsLoaded };
+  } catch (error) {
+    await load?.abort().catch(() => undefined);
+    if (error instanceof RunCancelledError || cancellation.cancelled) {
+      await log("warn", "Run cancelled; the dataset was left unchanged.");
+      return { kind: "cancelled" };
+    }
+    const stage = error instanceof StageError ? error.stage : "load";
+    const permanent = error instanceof StageError ? error.permanent : error instanceof EtlError && error.permanent;
+    const message = userMessage(error);
+    const final = permanent || attempt >= maxAttempts;
+    await markRunFailed(db, runId, { stage, message, final });
+    await log("error", `${stage} failed: ${message}`, { stage, attempt });
+    if (!final) await log("info", `Attempt ${attempt} of ${maxAttempts} failed; the run will be retried.`);
+    if (!(error instanceof StageError)) console.error(`Run ${runId} failed`, error);
+    return { kind: "failed", stage, message, permanent, final };
+  } finally {
+    cancellation.stop();
+  }
+}
+
+/** Swaps the staging table in and marks the run successful, atomically; refuses if the run was cancelled. */
+async function commitRun(jobId: string, workspaceId: string, runId: string, load: DatasetLoad, rowsRead: number) {
+  return sql.begin(async (tx) => {
+    const [state] = await tx<{ status: string }[]>`SELECT status FROM runs WHERE id = ${runId} FOR UPDATE`;
+    if (state?.status !== "running") throw new RunCancelledError();
+    // Two runs of one job finishing together must not interleave their swaps.
+    await tx`SELECT pg_advisory_xact_lock(hashtext(${jobId}))`;
+    const { rows } = await load.commit(tx as unknown as typeof sql, workspaceId);
+    await tx`
+      UPDATE runs SET status = 'success', finished_at = now(), rows_extracted = ${rowsRead}, rows_loaded = ${rows},
+        progress = ${tx.json({ rowsRead, rowsLoaded: rows, stage: null })}, error_stage = NULL, error_message = NULL
+      WHERE id = ${runId}`;
+    return rows;
+  });
+}
+
+/** Polls the run's status so a cancel from the API stops the work between batches. */
+function watchCancellation(runId: string, abort: AbortController) {
+  let cancelled = false;
+  const timer = setInterval(async () => {
+    try {
+      const run = await getRun(db, runId);
+      if (run?.status === "cancelled") {
+        cancelled = true;
+        abort.abort(new RunCancelledError());
+      }
+    } catch {
+      // A failed poll is retried on the next tick; the commit re-checks the status anyway.
+    }
+  }, 1000);
+  timer.unref();
+  return {
+    get cancelled() {
+      return cancelled;
+    },
+    check() {
+      if (cancelled) throw new RunCancelledError();
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}

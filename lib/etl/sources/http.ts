@@ -1,0 +1,246 @@
+import "server-only";
+import type { HttpSource } from "@/lib/schemas/jobs";
+import { env } from "@/lib/env";
+import { getPath } from "@/lib/etl/dot-path";
+import { EtlError } from "@/lib/etl/errors";
+import type { SourceContext } from "./types";
+
+const MAX_TRIES = 4;
+const MAX_RETRY_AFTER_MS = 60_000;
+
+type Page = { records: unknown[]; body: unknown; headers: Headers; url: URL };
+
+/** A URL as it may appear in logs and errors: without query string or credentials, which can carry keys. */
+export function displayUrl(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
+/**
+ * Extracts records page by page, following the job's pagination style. Yields one array per page,
+ * so the caller transforms and loads a page before the next one is fetched.
+ */
+export async function* extractHttp(source: HttpSource, ctx: SourceContext): AsyncGenerator<unknown[]> {
+  const pagination = source.pagination;
+  let url: URL | null = buildUrl(source.url, source.query);
+  const seen = new Set<string>();
+  let pageIndex = 0;
+  const limit = ctx.sampleOnly ? 1 : source.maxPages;
+
+  while (url && pageIndex < limit) {
+    const requestUrl = new URL(url);
+    if (pagination.type === "page") {
+      requestUrl.searchParams.set(pagination.pageParam, String(pagination.startPage + pageIndex));
+      requestUrl.searchParams.set(pagination.sizeParam, String(pagination.pageSize));
+    } else if (pagination.type === "offset") {
+      requestUrl.searchParams.set(pagination.offsetParam, String(pageIndex * pagination.limit));
+      requestUrl.searchParams.set(pagination.limitParam, String(pagination.limit));
+    }
+
+    const page = await fetchPage(source, requestUrl, ctx);
+    pageIndex++;
+    await ctx.log("info", `Fetched page ${pageIndex} from ${displayUrl(requestUrl)}: ${page.records.length} records`);
+    if (page.records.length > 0) yield page.records;
+
+    url = nextUrl(source, page, url);
+    if (url) {
+      // A server that hands back a link we already followed would otherwise loop forever.
+      const key = url.toString() + (pagination.type === "page" || pagination.type === "offset" ? `#${pageIndex}` : "");
+      if (seen.has(key)) break;
+      seen.add(key);
+    }
+  }
+  if (url && pageIndex >= limit && !ctx.sampleOnly) {
+    await ctx.log("warn", `Stopped after maxPages (${limit}); more pages were available.`);
+  }
+}
+
+function buildUrl(base: string, query: Record<string, string>): URL {
+  const url = new URL(base);
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+  return url;
+}
+
+function nextUrl(source: HttpSource, page: Page, current: URL): URL | null {
+  const pagination = source.pagination;
+  switch (pagination.type) {
+    case "none":
+      return null;
+    case "page":
+      return page.records.length < pagination.pageSize ? null : current;
+    case "offset":
+      return page.records.length < pagination.limit ? null : current;
+    case "cursor": {
+      const cursor = getPath(page.body, pagination.cursorPath);
+      if (cursor === null || cursor === undefined || cursor === "") return null;
+      const next = new URL(current);
+      next.searchParams.set(pagination.cursorParam, String(cursor));
+      return next;
+    }
+    case "next_url": {
+      const link = getPath(page.body, pagination.nextUrlPath);
+      if (typeof link !== "string" || link === "") return null;
+      return resolveNext(link, page.url);
+    }
+    case "link_header": {
+      const link = parseNextLink(page.headers.get("link"));
+      return link ? resolveNext(link, page.url) : null;
+    }
+  }
+}
+
+function resolveNext(link: string, base: URL): URL {
+  let next: URL;
+  try {
+    next = new URL(link, base);
+  } catch {
+    throw new EtlError(`The next-page link "${link.slice(0, 200)}" is not a valid URL.`, true);
+  }
+  if (next.protocol !== "http:" && next.protocol !== "https:") {
+    throw new EtlError(`The next-page link uses ${next.protocol}, only http and https are followed.`, true);
+  }
+  return next;
+}
+
+/** The `rel="next"` target of an RFC 8288 Link header. */
+export function parseNextLink(header: string | null): string | null {
+  if (!header) return null;
+  for (const part of header.split(/,(?=\s*<)/)) {
+    const match = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (match && /;\s*rel\s*=\s*"?([^";]*\s)?next(\s[^";]*)?"?\s*(;|$)/i.test(match[2] ?? "")) return match[1] ?? null;
+  }
+  return null;
+}
+
+async function fetchPage(source: HttpSource, url: URL, ctx: SourceContext): Promise<Page> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchOnce(source, url, ctx);
+    } catch (error) {
+      const retry = retryDelay(error, attempt);
+      if (retry === null || ctx.signal.aborted) throw error;
+      await ctx.log("warn", `${(error as Error).message} Retrying in ${Math.round(retry / 100) / 10}s (try ${attempt + 1} of ${MAX_TRIES}).`);
+      await sleep(retry, ctx.signal);
+    }
+  }
+}
+
+class TransientHttpError extends EtlError {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message, false);
+  }
+}
+
+function retryDelay(error: unknown, attempt: number): number | null {
+  if (attempt >= MAX_TRIES) return null;
+  const backoff = 500 * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
+  if (error instanceof TransientHttpError) return Math.min(error.retryAfterMs ?? backoff, MAX_RETRY_AFTER_MS);
+  if (error instanceof EtlError) return null;
+  // Network failures (reset, refused, DNS) and timeouts are worth another try.
+  return backoff;
+}
+
+async function fetchOnce(source: HttpSource, url: URL, ctx: SourceContext): Promise<Page> {
+  const where = displayUrl(url);
+  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(source.timeoutMs)]);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: source.method,
+      headers: {
+        accept: "application/json",
+        ...(source.method === "POST" ? { "content-type": "application/json" } : {}),
+        ...source.headers,
+      },
+      body: source.method === "POST" && source.body !== undefined ? JSON.stringify(source.body) : undefined,
+      signal,
+      redirect: "follow",
+    });
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    const reason = signal.aborted ? `timed out after ${source.timeoutMs} ms` : describeNetworkError(error);
+    throw new TransientHttpError(`Request to ${where} failed: ${reason}.`);
+  }
+
+  if (response.status === 429 || response.status >= 500) {
+    await response.body?.cancel();
+    throw new TransientHttpError(
+      `${where} answered HTTP ${response.status} ${response.statusText}.`,
+      parseRetryAfter(response.headers.get("retry-after")),
+    );
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new EtlError(`${where} answered HTTP ${response.status} ${response.statusText}.`, true);
+  }
+
+  const text = await readCapped(response, env.HTTP_MAX_RESPONSE_BYTES, where);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new EtlError(`The response from ${where} is not valid JSON: ${(error as Error).message}.`, true);
+  }
+  return { records: recordsAt(body, source.recordsPath, where), body, headers: response.headers, url };
+}
+
+function recordsAt(body: unknown, path: string, where: string): unknown[] {
+  const found = getPath(body, path);
+  if (Array.isArray(found)) return found;
+  if (path === "" && found !== null && typeof found === "object") return [found];
+  const kind = found === undefined ? "nothing" : found === null ? "null" : typeof found;
+  throw new EtlError(
+    `recordsPath "${path}" in the response from ${where} leads to ${kind}, not an array of records.`,
+    true,
+  );
+}
+
+async function readCapped(response: Response, maxBytes: number, where: string): Promise<string> {
+  const declared = Number(response.headers.get("content-length"));
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw new EtlError(`The response from ${where} is ${declared} bytes, over the ${maxBytes}-byte limit.`, true);
+  }
+  if (!response.body) return "";
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let size = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) {
+      throw new EtlError(`The response from ${where} is over the ${maxBytes}-byte limit.`, true);
+    }
+    parts.push(decoder.decode(chunk, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join("");
+}
+
+function parseRetryAfter(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code ? `network error ${cause.code}` : "network error";
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}

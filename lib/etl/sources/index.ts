@@ -1,0 +1,12 @@
+import "server-only";
+import type { Source } from "@/lib/schemas/jobs";
+import { extractHttp } from "./http";
+import type { SourceContext } from "./types";
+
+/** Every source yields arrays of records, one per page or chunk, so memory stays bounded by a batch. */
+export function extract(source: Source, ctx: SourceContext): AsyncGenerator<unknown[]> {
+  switch (source.type) {
+    case "http":
+      return extractHttp(source, ctx);
+  }
+}

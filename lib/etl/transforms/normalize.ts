@@ -1,0 +1,58 @@
+/**
+ * pandas `json_normalize` for one batch of records: nested objects become `parent<sep>child`
+ * columns (down to `maxLevel`), arrays and objects below it stay as values, missing keys become
+ * null, and records of different shapes produce the union of their columns in first-seen order.
+ *
+ * Output is columnar, so building an arquero table from it copies nothing.
+ */
+export type Columns = { names: string[]; columns: Map<string, unknown[]> };
+
+export function normalizeRecords(
+  records: readonly unknown[],
+  options: { sep?: string; maxLevel?: number } = {},
+): Columns {
+  const sep = options.sep ?? ".";
+  const maxLevel = options.maxLevel ?? Number.POSITIVE_INFINITY;
+  const length = records.length;
+  const columns = new Map<string, unknown[]>();
+  const names: string[] = [];
+
+  const column = (name: string): unknown[] => {
+    let values = columns.get(name);
+    if (!values) {
+      values = new Array<unknown>(length).fill(null);
+      columns.set(name, values);
+      names.push(name);
+    }
+    return values;
+  };
+
+  const visit = (value: Record<string, unknown>, prefix: string, level: number, row: number) => {
+    for (const key in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+      const child = value[key];
+      const name = prefix === "" ? key : prefix + sep + key;
+      if (isPlainObject(child) && level < maxLevel && Object.keys(child).length > 0) {
+        visit(child, name, level + 1, row);
+      } else {
+        column(name)[row] = child === undefined ? null : child;
+      }
+    }
+  };
+
+  for (let row = 0; row < length; row++) {
+    const record = records[row];
+    if (isPlainObject(record)) visit(record, "", 0, row);
+    else column("value")[row] = record ?? null;
+  }
+  return { names, columns };
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/** Records to columns without flattening: the union of top-level keys, missing ones null. */
+export function recordsToColumns(records: readonly unknown[]): Columns {
+  return normalizeRecords(records, { maxLevel: 0 });
+}

@@ -1,0 +1,152 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from "@asteasolutions/zod-to-openapi";
+import { z } from "zod";
+import { apiTokenCreatedSchema, apiTokenSchema, tokenCreateSchema, tokenCreateWithPasswordSchema } from "@/lib/schemas/auth";
+import { idParamsSchema, pageEnvelopeSchema, pageQuerySchema, problemSchema } from "@/lib/schemas/common";
+import { jobCreateSchema, jobSchema, jobUpdateSchema } from "@/lib/schemas/jobs";
+import { resultsQuerySchema } from "@/lib/schemas/results";
+import { runListQuerySchema, runLogQuerySchema, runLogSchema, runSchema } from "@/lib/schemas/runs";
+
+/** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
+export function buildOpenApiDocument(serverUrl: string) {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "A personal API token from POST /api/v1/auth/token",
+  });
+  registry.registerComponent("securitySchemes", "sessionCookie", {
+    type: "apiKey",
+    in: "cookie",
+    name: "next-auth.session-token",
+  });
+
+  const Problem = registry.register("Problem", problemSchema);
+  const Job = registry.register("Job", jobSchema);
+  const Run = registry.register("Run", runSchema);
+  const RunLog = registry.register("RunLog", runLogSchema);
+  const JobCreate = registry.register("JobCreate", jobCreateSchema);
+  const JobUpdate = registry.register("JobUpdate", jobUpdateSchema);
+  const ApiToken = registry.register("ApiToken", apiTokenSchema);
+  const ApiTokenCreated = registry.register("ApiTokenCreated", apiTokenCreatedSchema);
+  const row = z.record(z.string(), z.unknown());
+  const resultsPage = pageEnvelopeSchema(row).extend({
+    columns: z.array(z.object({ name: z.string(), type: z.string() })),
+  });
+
+  const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: Problem } } });
+  const json = (description: string, schema: z.ZodType) => ({ description, content: { "application/json": { schema } } });
+  const errors = {
+    400: problem("Malformed request"),
+    401: problem("No or bad credentials"),
+    403: problem("Role too low"),
+    404: problem("Missing, or in a workspace you are not a member of"),
+    422: problem("Validation failed"),
+  };
+  const secured: Pick<RouteConfig, "security"> = { security: [{ bearerAuth: [] }, { sessionCookie: [] }] };
+  const path = (config: RouteConfig) => registry.registerPath({ ...secured, ...config, responses: { ...errors, ...config.responses } });
+  const params = idParamsSchema;
+
+  registry.registerPath({
+    method: "get",
+    path: "/api/health",
+    summary: "Health of the app and its dependencies",
+    responses: {
+      200: json("All dependencies up", z.object({ status: z.string(), db: z.string(), redis: z.string() })),
+      503: json("A dependency is down", z.object({ status: z.string(), db: z.string(), redis: z.string() })),
+    },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/api/v1/auth/token",
+    summary: "Create a personal API token with email and password",
+    request: { body: { content: { "application/json": { schema: tokenCreateWithPasswordSchema } } } },
+    responses: { 201: json("The token, shown once", ApiTokenCreated), 401: problem("Wrong email or password"), 422: problem("Validation failed") },
+  });
+  path({ method: "get", path: "/api/v1/tokens", summary: "List your API tokens", responses: { 200: json("Tokens", pageEnvelopeSchema(ApiToken)) } });
+  path({
+    method: "post",
+    path: "/api/v1/tokens",
+    summary: "Create an API token",
+    request: { body: { content: { "application/json": { schema: tokenCreateSchema } } } },
+    responses: { 201: json("The token, shown once", ApiTokenCreated) },
+  });
+  path({ method: "delete", path: "/api/v1/tokens/{id}", summary: "Revoke an API token", request: { params }, responses: { 204: { description: "Revoked" } } });
+
+  path({
+    method: "get",
+    path: "/api/v1/jobs",
+    summary: "List jobs",
+    request: { query: pageQuerySchema.extend({ q: z.string().optional() }) },
+    responses: { 200: json("A page of jobs", pageEnvelopeSchema(Job)) },
+  });
+  path({
+    method: "post",
+    path: "/api/v1/jobs",
+    summary: "Create a job",
+    request: { body: { content: { "application/json": { schema: JobCreate } } } },
+    responses: { 201: json("The job", Job), 409: problem("A job with this name exists in the workspace") },
+  });
+  path({ method: "get", path: "/api/v1/jobs/{id}", summary: "Read a job", request: { params }, responses: { 200: json("The job", Job) } });
+  path({
+    method: "patch",
+    path: "/api/v1/jobs/{id}",
+    summary: "Update a job",
+    request: { params, body: { content: { "application/json": { schema: JobUpdate } } } },
+    responses: { 200: json("The job", Job), 409: problem("Name taken") },
+  });
+  path({ method: "delete", path: "/api/v1/jobs/{id}", summary: "Delete a job, its runs and dataset", request: { params }, responses: { 204: { description: "Deleted" } } });
+  path({ method: "post", path: "/api/v1/jobs/{id}/runs", summary: "Trigger a run", request: { params }, responses: { 202: json("The pending run", Run), 503: problem("Queue unavailable") } });
+  path({
+    method: "get",
+    path: "/api/v1/jobs/{id}/runs",
+    summary: "List a job's runs",
+    request: { params, query: pageQuerySchema },
+    responses: { 200: json("A page of runs", pageEnvelopeSchema(Run)) },
+  });
+  path({
+    method: "get",
+    path: "/api/v1/jobs/{id}/data",
+    summary: "The job's current dataset",
+    request: { params, query: resultsQuerySchema },
+    responses: { 200: json("A page of rows", resultsPage) },
+  });
+  path({
+    method: "get",
+    path: "/api/v1/runs",
+    summary: "List runs, newest first",
+    request: { query: pageQuerySchema.extend(runListQuerySchema.shape) },
+    responses: { 200: json("A page of runs", pageEnvelopeSchema(Run)) },
+  });
+  path({ method: "get", path: "/api/v1/runs/{id}", summary: "Read a run", request: { params }, responses: { 200: json("The run", Run) } });
+  path({
+    method: "post",
+    path: "/api/v1/runs/{id}/cancel",
+    summary: "Cancel a pending or running run",
+    request: { params },
+    responses: { 200: json("The cancelled run", Run), 409: problem("The run has finished") },
+  });
+  path({
+    method: "get",
+    path: "/api/v1/runs/{id}/logs",
+    summary: "The run's log lines",
+    request: { params, query: pageQuerySchema.extend(runLogQuerySchema.shape) },
+    responses: { 200: json("A page of log lines", pageEnvelopeSchema(RunLog)) },
+  });
+  path({
+    method: "get",
+    path: "/api/v1/runs/{id}/results",
+    summary: "The rows the run loaded",
+    request: { params, query: resultsQuerySchema },
+    responses: { 200: json("A page of rows", resultsPage) },
+  });
+
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "DataFlowHub API",
+      version: "1.0.0",
+      description: "Define ETL jobs, run them, and browse what they loaded.",
+    },
+    servers: [{ url: serverUrl }],
+  });
+}

@@ -1,0 +1,157 @@
+import { z } from "zod";
+
+/**
+ * The job definition: the contract of SPEC.md "Job definition". These schemas are the single
+ * source of truth for the API body, the builder form and the OpenAPI document, so they stay
+ * client-safe (no server imports).
+ */
+
+export const columnTypes = ["integer", "number", "boolean", "date", "timestamp", "string", "json"] as const;
+export const columnTypeSchema = z.enum(columnTypes);
+export type ColumnType = z.infer<typeof columnTypeSchema>;
+
+const dotPath = z
+  .string()
+  .max(200)
+  .regex(/^$|^[^.\s]+(\.[^.\s]+)*$/, "must be a dot path like data.items, or empty")
+  .describe("Dot path into the response body, e.g. data.items; empty means the body itself");
+
+const stringMap = z.record(z.string().min(1).max(200), z.string().max(4000));
+
+const paginationSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("none") }),
+  z.object({
+    type: z.literal("page"),
+    pageParam: z.string().min(1).default("page"),
+    sizeParam: z.string().min(1).default("page_size"),
+    pageSize: z.number().int().min(1).max(10_000).default(100),
+    startPage: z.number().int().min(0).default(1),
+  }),
+  z.object({
+    type: z.literal("offset"),
+    offsetParam: z.string().min(1).default("offset"),
+    limitParam: z.string().min(1).default("limit"),
+    limit: z.number().int().min(1).max(10_000).default(100),
+  }),
+  z.object({
+    type: z.literal("cursor"),
+    cursorParam: z.string().min(1).default("cursor"),
+    cursorPath: dotPath.min(1).describe("Dot path to the next cursor in the body; missing or null ends paging"),
+  }),
+  z.object({
+    type: z.literal("next_url"),
+    nextUrlPath: dotPath.min(1).describe("Dot path to the next page's URL in the body; missing or null ends paging"),
+  }),
+  z.object({ type: z.literal("link_header") }),
+]);
+export type Pagination = z.infer<typeof paginationSchema>;
+
+export const httpSourceSchema = z
+  .object({
+    type: z.literal("http"),
+    url: z
+      .url({ protocol: /^https?$/, error: "must be an http or https URL" })
+      .max(4000)
+      .describe("The endpoint to extract from"),
+    method: z.enum(["GET", "POST"]).default("GET"),
+    headers: stringMap.default({}).describe("Extra request headers"),
+    query: stringMap.default({}).describe("Query parameters added to every request"),
+    body: z.unknown().optional().describe("JSON body sent with POST"),
+    recordsPath: dotPath.default(""),
+    pagination: paginationSchema.default({ type: "none" }),
+    maxPages: z.number().int().min(1).max(100_000).default(1000).describe("Stop after this many pages"),
+    timeoutMs: z.number().int().min(100).max(300_000).default(30_000).describe("Timeout of each request"),
+  })
+  .describe("Extract JSON records from an HTTP API");
+export type HttpSource = z.infer<typeof httpSourceSchema>;
+
+export const sourceSchema = z.discriminatedUnion("type", [httpSourceSchema]);
+export type Source = z.infer<typeof sourceSchema>;
+
+const columnName = z.string().min(1).max(200);
+const columnList = z.array(columnName).min(1).max(1000);
+
+export const transformStepSchema = z.discriminatedUnion("op", [
+  z
+    .object({
+      op: z.literal("normalize"),
+      sep: z.string().min(1).max(5).default("."),
+      maxLevel: z.number().int().min(0).max(100).optional(),
+    })
+    .describe("Flatten nested objects into columns, like pandas json_normalize"),
+  z.object({ op: z.literal("select"), columns: columnList }).describe("Keep only these columns, in this order"),
+  z.object({ op: z.literal("drop"), columns: columnList }).describe("Remove these columns"),
+  z
+    .object({
+      op: z.literal("rename"),
+      columns: z
+        .record(columnName, columnName)
+        .refine((m) => Object.keys(m).length > 0, "name at least one column"),
+    })
+    .describe("Rename columns: {old: new}"),
+]);
+export type TransformStep = z.infer<typeof transformStepSchema>;
+
+export const datasetDestinationSchema = z
+  .object({
+    type: z.literal("dataset"),
+    mode: z.enum(["replace"]).default("replace").describe("replace: the dataset holds exactly the last run's rows"),
+  })
+  .describe("A PostgreSQL table managed by DataFlowHub, one per job");
+
+export const destinationSchema = z.discriminatedUnion("type", [datasetDestinationSchema]);
+export type Destination = z.infer<typeof destinationSchema>;
+
+export const retrySchema = z.object({
+  attempts: z.number().int().min(1).max(20).default(3).describe("Total attempts, the first included"),
+  backoffSeconds: z.number().int().min(1).max(3600).default(30).describe("Base of the exponential backoff"),
+});
+
+/** The part of a job that a run executes and snapshots. */
+export const jobDefinitionSchema = z.object({
+  source: sourceSchema,
+  transform: z.array(transformStepSchema).max(100).default([]),
+  destination: destinationSchema.default({ type: "dataset", mode: "replace" }),
+  retry: retrySchema.default({ attempts: 3, backoffSeconds: 30 }),
+  schedule: z.null().default(null).describe("Runs are triggered manually or through the API"),
+});
+export type JobDefinition = z.infer<typeof jobDefinitionSchema>;
+
+const jobName = z.string().trim().min(1, "name is required").max(120, "at most 120 characters");
+
+export const jobCreateSchema = z
+  .object({
+    name: jobName,
+    description: z.string().max(2000).nullish(),
+    workspaceId: z.uuid().optional().describe("Defaults to the caller's default workspace"),
+    ...jobDefinitionSchema.shape,
+  })
+  .strict();
+export type JobCreate = z.infer<typeof jobCreateSchema>;
+
+export const jobUpdateSchema = z
+  .object({
+    name: jobName.optional(),
+    description: z.string().max(2000).nullish(),
+    source: sourceSchema.optional(),
+    transform: z.array(transformStepSchema).max(100).optional(),
+    destination: destinationSchema.optional(),
+    retry: retrySchema.optional(),
+    schedule: z.null().optional(),
+  })
+  .strict();
+export type JobUpdate = z.infer<typeof jobUpdateSchema>;
+
+export const jobSchema = z.object({
+  id: z.uuid(),
+  workspaceId: z.uuid(),
+  name: z.string(),
+  description: z.string().nullable(),
+  ...jobDefinitionSchema.shape,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  lastRun: z
+    .object({ id: z.uuid(), status: z.string(), createdAt: z.iso.datetime(), durationMs: z.number().nullable() })
+    .nullable(),
+});
+export type Job = z.infer<typeof jobSchema>;

@@ -1,0 +1,92 @@
+import "server-only";
+import { db, sql } from "@/lib/db/client";
+import { datasetTableName, qualified } from "@/lib/db/identifiers";
+import { getJob, getLastRun, insertJob, listJobs, updateJob } from "@/lib/db/queries/jobs";
+import { insertRun, markRunFailed } from "@/lib/db/queries/runs";
+import { env } from "@/lib/env";
+import { HttpError } from "@/lib/api/errors";
+import { defaultWorkspace, workspacesWith, type Principal } from "@/lib/auth/principal";
+import { enqueueRun } from "@/lib/queue/runs-queue";
+import type { JobCreate, JobDefinition, JobUpdate } from "@/lib/schemas/jobs";
+import { assertAccess } from "./access";
+import { toJobDto, toRunDto } from "./dto";
+
+export async function listJobsFor(principal: Principal, params: { q?: string; page: number; pageSize: number }) {
+  const { count, rows } = await listJobs(db, { workspaceIds: workspacesWith(principal, "jobs:read"), ...params });
+  return { count, results: rows.map(({ job, lastRun }) => toJobDto(job, lastRun)) };
+}
+
+/** The job if the caller may act on it with `permission`; 404 or 403 otherwise. */
+export async function loadJob(principal: Principal, id: string, permission: "jobs:read" | "jobs:write" | "runs:execute") {
+  const job = await getJob(db, id);
+  if (!job) throw new HttpError(404, "The job does not exist.");
+  assertAccess(principal, job.workspaceId, permission, "job");
+  return job;
+}
+
+export async function readJob(principal: Principal, id: string) {
+  const job = await loadJob(principal, id, "jobs:read");
+  return toJobDto(job, await getLastRun(db, job.id));
+}
+
+function definitionOf(input: JobDefinition): JobDefinition {
+  return {
+    source: input.source,
+    transform: input.transform,
+    destination: input.destination,
+    retry: input.retry,
+    schedule: input.schedule,
+  };
+}
+
+export async function createJob(principal: Principal, input: JobCreate) {
+  const workspaceId = input.workspaceId ?? defaultWorkspace(principal);
+  if (!workspaceId) throw new HttpError(403, "You are not a member of any workspace.");
+  assertAccess(principal, workspaceId, "jobs:write", "workspace");
+  const job = await insertJob(db, {
+    workspaceId,
+    name: input.name,
+    description: input.description ?? null,
+    definition: definitionOf(input),
+    createdBy: principal.userId,
+  });
+  return toJobDto(job, null);
+}
+
+export async function patchJob(principal: Principal, id: string, patch: JobUpdate) {
+  const job = await loadJob(principal, id, "jobs:write");
+  const { name, description, ...definitionPatch } = patch;
+  const definition = definitionOf({ ...job.definition, ...stripUndefined(definitionPatch) } as JobDefinition);
+  const updated = await updateJob(db, id, { name, description, definition });
+  if (!updated) throw new HttpError(404, "The job does not exist.");
+  return toJobDto(updated, await getLastRun(db, id));
+}
+
+/** Deletes the job, its runs and its dataset table together. */
+export async function removeJob(principal: Principal, id: string) {
+  const job = await loadJob(principal, id, "jobs:write");
+  await sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(hashtext(${job.id}))`;
+    await tx.unsafe(`DROP TABLE IF EXISTS ${qualified(env.DATASET_SCHEMA, datasetTableName(job.id))}`);
+    await tx`DELETE FROM jobs WHERE id = ${job.id}`;
+  });
+}
+
+/** Records a pending run with the job's definition as it is now, then hands it to the workers. */
+export async function triggerRun(principal: Principal, id: string, trigger: "manual" | "api") {
+  const job = await loadJob(principal, id, "runs:execute");
+  const run = await insertRun(db, { jobId: job.id, workspaceId: job.workspaceId, trigger, definition: job.definition });
+  try {
+    await enqueueRun(run.id, job.definition.retry);
+  } catch (error) {
+    // Without a queue entry no worker would ever pick the run up: fail it now, visibly.
+    await markRunFailed(db, run.id, { stage: "extract", message: "The run queue was unavailable.", final: true });
+    console.error(`Could not enqueue run ${run.id}`, error);
+    throw new HttpError(503, "The run queue (Redis) is unavailable; try again shortly.", undefined, { "retry-after": "5" });
+  }
+  return toRunDto(run);
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,54 @@
+import "server-only";
+import { db } from "@/lib/db/client";
+import { cancelRunRow, getRun, listRunLogs, listRuns, type RunRow } from "@/lib/db/queries/runs";
+import { HttpError } from "@/lib/api/errors";
+import { workspacesWith, type Principal } from "@/lib/auth/principal";
+import { runsQueue } from "@/lib/queue/runs-queue";
+import type { RunStatus } from "@/lib/schemas/runs";
+import { assertAccess } from "./access";
+import { toRunDto } from "./dto";
+
+export async function loadRun(principal: Principal, id: string, permission: "runs:read" | "runs:execute"): Promise<RunRow> {
+  const run = await getRun(db, id);
+  if (!run) throw new HttpError(404, "The run does not exist.");
+  assertAccess(principal, run.workspaceId, permission, "run");
+  return run;
+}
+
+export async function listRunsFor(
+  principal: Principal,
+  params: { jobId?: string; status?: RunStatus; page: number; pageSize: number },
+) {
+  const { count, rows } = await listRuns(db, { workspaceIds: workspacesWith(principal, "runs:read"), ...params });
+  return { count, results: rows.map(toRunDto) };
+}
+
+export async function readRunLogs(principal: Principal, id: string, params: { after?: number; page: number; pageSize: number }) {
+  await loadRun(principal, id, "runs:read");
+  const { count, rows } = await listRunLogs(db, { runId: id, ...params });
+  return {
+    count,
+    results: rows.map((line) => ({
+      id: line.id,
+      ts: line.ts.toISOString(),
+      level: line.level,
+      message: line.message,
+      data: line.data ?? null,
+    })),
+  };
+}
+
+/**
+ * Cancels a pending or running run. A pending run is taken out of the queue; a running one is
+ * stopped by its worker, which polls the status and never commits a cancelled run.
+ */
+export async function cancelRun(principal: Principal, id: string) {
+  const run = await loadRun(principal, id, "runs:execute");
+  const cancelled = await cancelRunRow(db, run.id);
+  if (!cancelled) throw new HttpError(409, `The run is ${run.status}; only pending or running runs can be cancelled.`);
+  // Removing fails harmlessly for a job a worker holds; that worker sees the status instead.
+  await runsQueue()
+    .remove(run.id)
+    .catch(() => undefined);
+  return toRunDto(cancelled);
+}
