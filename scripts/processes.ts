@@ -14,7 +14,7 @@ export function runTogether(commands: Record<string, [string, string[]]>): void 
     );
   };
   for (const [name, [command, args]] of Object.entries(commands)) {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { NEXT_TELEMETRY_DISABLED: "1", ...process.env } });
     const prefix = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n")) if (line) stream.write(`[${name}] ${line}\n`);
     };

@@ -74,7 +74,9 @@ export async function executeRun(runId: string, { attempt, maxAttempts, signal }
     await markRunFailed(db, runId, { stage, message, final });
     await log("error", `${stage} failed: ${message}`, { stage, attempt });
     if (!final) await log("info", `Attempt ${attempt} of ${maxAttempts} failed; the run will be retried.`);
-    if (!(error instanceof StageError)) console.error(`Run ${runId} failed`, error);
+    // Our own errors are fully described in the run log; anything else needs its stack for operators.
+    const cause = error instanceof StageError ? error.cause : error;
+    if (!(cause instanceof EtlError)) console.error(`Run ${runId} failed in ${stage}`, cause);
     return { kind: "failed", stage, message, permanent, final };
   } finally {
     cancellation.stop();
@@ -91,7 +93,7 @@ async function commitRun(jobId: string, workspaceId: string, runId: string, load
     const { rows } = await load.commit(tx as unknown as typeof sql, workspaceId);
     await tx`
       UPDATE runs SET status = 'success', finished_at = now(), rows_extracted = ${rowsRead}, rows_loaded = ${rows},
-        progress = ${tx.json({ rowsRead, rowsLoaded: rows, stage: null })}, error_stage = NULL, error_message = NULL
+        progress = ${JSON.stringify({ rowsRead, rowsLoaded: rows, stage: null })}::jsonb, error_stage = NULL, error_message = NULL
       WHERE id = ${runId}`;
     return rows;
   });

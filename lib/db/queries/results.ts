@@ -77,7 +77,7 @@ export async function readResults(sql: Sql, query: ResultsQuery, knownCount?: nu
   return { count, results: rows.map((row) => toJsonRow(row, query.columns)) };
 }
 
-/** Converts driver values to JSON-friendly ones by column type (bigints to numbers when exact, dates as YYYY-MM-DD). */
+/** Converts driver values to JSON by column type: bigints to numbers when exact, dates as YYYY-MM-DD, timestamps as ISO 8601 UTC. */
 function toJsonRow(row: Record<string, unknown>, columns: DatasetColumn[]): Record<string, unknown> {
   const out: Record<string, unknown> = { _run_id: row._run_id, _row: Number(row._row) };
   for (const column of columns) {
@@ -86,8 +86,11 @@ function toJsonRow(row: Record<string, unknown>, columns: DatasetColumn[]): Reco
     else if (column.type === "integer") {
       const n = Number(value);
       out[column.name] = Number.isSafeInteger(n) ? n : String(value);
-    } else if (column.type === "date" && value instanceof Date) out[column.name] = value.toISOString().slice(0, 10);
-    else out[column.name] = value;
+    } else if (column.type === "date") {
+      out[column.name] = value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
+    } else if (column.type === "timestamp") {
+      out[column.name] = (value instanceof Date ? value : new Date(String(value))).toISOString();
+    } else out[column.name] = value;
   }
   return out;
 }

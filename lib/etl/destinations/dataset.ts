@@ -129,7 +129,7 @@ export class DatasetLoad {
     const columns = this.columnTypes;
     await tx`
       INSERT INTO datasets (job_id, workspace_id, table_name, columns, last_run_id, row_count, updated_at)
-      VALUES (${this.jobId}, ${workspaceId}, ${tableName}, ${tx.json(columns)}, ${this.runId}, ${this.rows}, now())
+      VALUES (${this.jobId}, ${workspaceId}, ${tableName}, ${JSON.stringify(columns)}::jsonb, ${this.runId}, ${this.rows}, now())
       ON CONFLICT (job_id) DO UPDATE SET
         table_name = excluded.table_name, columns = excluded.columns, last_run_id = excluded.last_run_id,
         row_count = excluded.row_count, updated_at = excluded.updated_at`;
