@@ -2,7 +2,7 @@ import "server-only";
 import type { NextRequest } from "next/server";
 import { getToken } from "next-auth/jwt";
 import { db } from "@/lib/db/client";
-import { useApiToken } from "@/lib/db/queries/tokens";
+import { redeemApiToken } from "@/lib/db/queries/tokens";
 import { findUserById, listMemberships } from "@/lib/db/queries/users";
 import { env } from "@/lib/env";
 import type { Principal } from "./principal";
@@ -17,7 +17,7 @@ export async function authenticate(req: NextRequest): Promise<Principal | undefi
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match?.[1]) return undefined;
-    const owner = await useApiToken(db, match[1]);
+    const owner = await redeemApiToken(db, match[1]);
     return owner ? loadPrincipal(owner.userId, "token") : undefined;
   }
   const jwt = await getToken({ req, secret: env.NEXTAUTH_SECRET });

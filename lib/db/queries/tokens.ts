@@ -43,7 +43,7 @@ export async function revokeApiToken(db: Db, userId: string, tokenId: string): P
 }
 
 /** The owner of a live token, touching its last-used time; undefined for unknown, revoked or expired tokens. */
-export async function useApiToken(db: Db, token: string): Promise<{ userId: string } | undefined> {
+export async function redeemApiToken(db: Db, token: string): Promise<{ userId: string } | undefined> {
   if (!token.startsWith(TOKEN_PREFIX)) return undefined;
   const [row] = await db
     .update(apiTokens)
