@@ -1,0 +1,38 @@
+# syntax=docker/dockerfile:1.7
+# One Dockerfile, three targets: `web` (Next.js standalone server), `worker` (BullMQ consumer,
+# also used for migrations and seeding). Build with: docker build --target web -t dataflowhub-web .
+
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+FROM deps AS build
+COPY . .
+ENV NEXT_TELEMETRY_DISABLED=1
+RUN npm run build
+
+FROM node:20-bookworm-slim AS web
+WORKDIR /app
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0
+COPY --from=build --chown=node:node /app/.next/standalone ./
+COPY --from=build --chown=node:node /app/.next/static ./.next/static
+COPY --from=build --chown=node:node /app/node_modules/swagger-ui-dist ./node_modules/swagger-ui-dist
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:3000/api/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+CMD ["node", "server.js"]
+
+FROM node:20-bookworm-slim AS worker
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=deps --chown=node:node /app/node_modules ./node_modules
+COPY --chown=node:node package.json tsconfig.json ./
+COPY --chown=node:node lib ./lib
+COPY --chown=node:node worker ./worker
+COPY --chown=node:node scripts ./scripts
+COPY --chown=node:node drizzle ./drizzle
+USER node
+HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD ["node", "-e", "process.kill(1, 0)"]
+CMD ["node", "--conditions=react-server", "--import", "tsx", "worker/index.ts"]
