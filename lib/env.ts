@@ -25,6 +25,7 @@ const schema = z.object({
   ADMIN_PASSWORD: optional(z.string().min(8).optional()),
   DATASET_SCHEMA: optional(z.string().regex(/^[a-z_][a-z0-9_]*$/).default("datasets")),
   WORKER_CONCURRENCY: optional(z.coerce.number().int().min(1).max(64).default(2)),
+  TRANSFORM_MAX_BUFFERED_ROWS: optional(z.coerce.number().int().min(1000).default(1_000_000)),
   HTTP_MAX_RESPONSE_BYTES: optional(z.coerce.number().int().min(1024).default(64 * 1024 * 1024)),
   LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error"]).default("info")),
 });

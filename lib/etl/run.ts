@@ -1,12 +1,13 @@
 import "server-only";
 import { db, sql } from "@/lib/db/client";
+import { env } from "@/lib/env";
 import { getRun, markRunFailed, markRunStarted, setRunProgress } from "@/lib/db/queries/runs";
 import type { RunStage } from "@/lib/schemas/runs";
 import { DatasetLoad } from "./destinations/dataset";
 import { EtlError, inStage, RunCancelledError, StageError, userMessage } from "./errors";
 import { runLogger } from "./run-log";
 import { extract } from "./sources";
-import { applySteps, recordsToBatch } from "./transforms/apply";
+import { TransformPipeline } from "./transforms/pipeline";
 
 export type RunOutcome =
   | { kind: "success"; rowsLoaded: number }
@@ -39,22 +40,24 @@ export async function executeRun(runId: string, { attempt, maxAttempts, signal }
   try {
     load = await inStage("load", () => DatasetLoad.open(sql, { jobId: run.jobId, runId, log }));
     const source = extract(definition.source, { signal: stopOn, log, sampleOnly: false });
+    const pipeline = new TransformPipeline(definition.transform, { maxBufferedRows: env.TRANSFORM_MAX_BUFFERED_ROWS });
     let lastProgress = Date.now();
+    const reportProgress = async (stage: RunStage) => {
+      if (Date.now() - lastProgress < PROGRESS_INTERVAL_MS) return;
+      lastProgress = Date.now();
+      await setRunProgress(db, runId, { rowsRead, rowsLoaded: load!.rowsWritten, stage });
+    };
     while (true) {
       const next = await inStage("extract", () => source.next());
       if (next.done) break;
       cancellation.check();
       rowsRead += next.value.length;
-      const batch = await inStage("transform", () => {
-        const { batch: first, consumed } = recordsToBatch(next.value, definition.transform);
-        return applySteps(first, definition.transform, consumed);
-      });
-      await inStage("load", () => load!.write(batch));
-      if (Date.now() - lastProgress > PROGRESS_INTERVAL_MS) {
-        lastProgress = Date.now();
-        await setRunProgress(db, runId, { rowsRead, rowsLoaded: load.rowsWritten, stage: "extract" });
-      }
+      const batch = await inStage("transform", () => pipeline.push(next.value));
+      if (batch) await inStage("load", () => load!.write(batch));
+      await reportProgress(batch ? "load" : "extract");
     }
+    const rest = await inStage("transform", () => pipeline.finish());
+    if (rest) await inStage("load", () => load!.write(rest));
     cancellation.check();
     const rowsLoaded = await inStage("load", () => commitRun(run.jobId, run.workspaceId, runId, load!, rowsRead));
     await log("info", `Loaded ${rowsLoaded} rows into the dataset (${load.columnTypes.length} columns).`, {
