@@ -1,9 +1,10 @@
 import "server-only";
-import { db, sql } from "@/lib/db/client";
+import { db, type Sql } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { getRun, markRunFailed, markRunStarted, setRunProgress } from "@/lib/db/queries/runs";
 import type { RunStage } from "@/lib/schemas/runs";
-import { DatasetLoad } from "./destinations/dataset";
+import { openDestination } from "./destinations";
+import type { DestinationLoad } from "./destinations/types";
 import { EtlError, inStage, RunCancelledError, StageError, userMessage } from "./errors";
 import { runLogger } from "./run-log";
 import { extract } from "./sources";
@@ -35,10 +36,11 @@ export async function executeRun(runId: string, { attempt, maxAttempts, signal }
   const abort = new AbortController();
   const stopOn = signal ? AbortSignal.any([signal, abort.signal]) : abort.signal;
   const cancellation = watchCancellation(runId, abort);
-  let load: DatasetLoad | undefined;
+  let load: DestinationLoad | undefined;
   let rowsRead = 0;
   try {
-    load = await inStage("load", () => DatasetLoad.open(sql, { jobId: run.jobId, runId, log }));
+    const context = { jobId: run.jobId, workspaceId: run.workspaceId, runId, log };
+    load = await inStage("load", () => openDestination(definition.destination, context));
     const source = extract(definition.source, { signal: stopOn, log, sampleOnly: false });
     const pipeline = new TransformPipeline(definition.transform, { maxBufferedRows: env.TRANSFORM_MAX_BUFFERED_ROWS });
     let lastProgress = Date.now();
@@ -59,7 +61,8 @@ export async function executeRun(runId: string, { attempt, maxAttempts, signal }
     const rest = await inStage("transform", () => pipeline.finish());
     if (rest) await inStage("load", () => load!.write(rest));
     cancellation.check();
-    const rowsLoaded = await inStage("load", () => commitRun(run.jobId, run.workspaceId, runId, load!, rowsRead));
+    const rowsLoaded = load.rowsWritten;
+    await inStage("load", () => load!.commit((tx) => markSucceeded(tx, runId, rowsRead, rowsLoaded)));
     await log("info", `Loaded ${rowsLoaded} rows into the dataset (${load.columnTypes.length} columns).`, {
       columns: load.columnTypes,
     });
@@ -86,20 +89,15 @@ export async function executeRun(runId: string, { attempt, maxAttempts, signal }
   }
 }
 
-/** Swaps the staging table in and marks the run successful, atomically; refuses if the run was cancelled. */
-async function commitRun(jobId: string, workspaceId: string, runId: string, load: DatasetLoad, rowsRead: number) {
-  return sql.begin(async (tx) => {
-    const [state] = await tx<{ status: string }[]>`SELECT status FROM runs WHERE id = ${runId} FOR UPDATE`;
-    if (state?.status !== "running") throw new RunCancelledError();
-    // Two runs of one job finishing together must not interleave their swaps.
-    await tx`SELECT pg_advisory_xact_lock(hashtext(${jobId}))`;
-    const { rows } = await load.commit(tx as unknown as typeof sql, workspaceId);
-    await tx`
-      UPDATE runs SET status = 'success', finished_at = now(), rows_extracted = ${rowsRead}, rows_loaded = ${rows},
-        progress = ${JSON.stringify({ rowsRead, rowsLoaded: rows, stage: null })}::jsonb, error_stage = NULL, error_message = NULL
-      WHERE id = ${runId}`;
-    return rows;
-  });
+/** Marks the run successful inside the destination's commit; refuses if it was cancelled meanwhile. */
+async function markSucceeded(tx: Sql, runId: string, rowsRead: number, rowsLoaded: number): Promise<void> {
+  const [state] = await tx<{ status: string }[]>`SELECT status FROM runs WHERE id = ${runId} FOR UPDATE`;
+  if (state?.status !== "running") throw new RunCancelledError();
+  const progress = { rowsRead, rowsLoaded, stage: null };
+  await tx`
+    UPDATE runs SET status = 'success', finished_at = now(), rows_extracted = ${rowsRead}, rows_loaded = ${rowsLoaded},
+      progress = ${JSON.stringify(progress)}::jsonb, error_stage = NULL, error_message = NULL
+    WHERE id = ${runId}`;
 }
 
 /** Polls the run's status so a cancel from the API stops the work between batches. */

@@ -13,11 +13,14 @@ function escapeText(text: string): string {
   );
 }
 
+// jsonb rejects the \u0000 escape; drop it as NUL is dropped from text (an escaped backslash before "u0000" stays).
+const JSON_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
+
 export function encodeValue(value: unknown, type: ColumnType): string {
   if (value === null || value === undefined) return "\\N";
   switch (type) {
     case "json":
-      return escapeText(JSON.stringify(value));
+      return escapeText(JSON.stringify(value).replace(JSON_NUL, "$1"));
     case "boolean":
       return value === true || value === "true" ? "t" : value === false || value === "false" ? "f" : escapeText(String(value));
     case "timestamp":

@@ -10,9 +10,10 @@ import type { ColumnType } from "@/lib/schemas/jobs";
 import { inferColumnType, mergeTypes, pgTypes } from "@/lib/etl/infer-types";
 import type { Batch } from "@/lib/etl/transforms/apply";
 import { encodeValue } from "./copy-encode";
+import type { DestinationContext, DestinationLoad } from "./types";
+import type { RunLogger } from "@/lib/etl/run-log";
 
 type Column = DatasetColumn & { source: string };
-type Log = (level: "info" | "warn", message: string) => Promise<void>;
 
 /** Rows per COPY chunk written to the socket; large enough to amortise calls, small enough to stay flat in memory. */
 const ROWS_PER_CHUNK = 2000;
@@ -22,7 +23,7 @@ const ROWS_PER_CHUNK = 2000;
  * commit (mode `replace`). Until commit nothing a reader can see changes, so a failed, cancelled or
  * retried attempt leaves the previous dataset exactly as it was.
  */
-export class DatasetLoad {
+export class DatasetLoad implements DestinationLoad {
   private readonly staging: string;
   private readonly columns: Column[] = [];
   private rows = 0;
@@ -30,15 +31,16 @@ export class DatasetLoad {
   private constructor(
     private readonly sql: Sql,
     private readonly jobId: string,
+    private readonly workspaceId: string,
     private readonly runId: string,
-    private readonly log: Log,
+    private readonly log: RunLogger,
   ) {
     this.staging = qualified(env.DATASET_SCHEMA, stagingTableName(runId));
   }
 
   /** Starts a load; a previous attempt's leftover staging table is dropped first. */
-  static async open(sql: Sql, params: { jobId: string; runId: string; log: Log }): Promise<DatasetLoad> {
-    const load = new DatasetLoad(sql, params.jobId, params.runId, params.log);
+  static async open(sql: Sql, params: DestinationContext): Promise<DatasetLoad> {
+    const load = new DatasetLoad(sql, params.jobId, params.workspaceId, params.runId, params.log);
     await sql.unsafe(`DROP TABLE IF EXISTS ${load.staging}`);
     await sql.unsafe(`CREATE TABLE ${load.staging} (_run_id uuid NOT NULL, _row bigint NOT NULL)`);
     return load;
@@ -117,23 +119,32 @@ export class DatasetLoad {
     return mergeTypes(column.type, inferred) ?? column.type;
   }
 
-  /** Indexes the staging table and swaps it in as the dataset, inside the caller's transaction. */
-  async commit(tx: Sql, workspaceId: string): Promise<{ table: string; columns: DatasetColumn[]; rows: number }> {
+  /** Indexes the staging table, then swaps it in as the dataset and finalizes the run in one transaction. */
+  async commit(finalize: (tx: Sql) => Promise<void>): Promise<void> {
     const tableName = datasetTableName(this.jobId);
     const indexName = quoteIdent(`${stagingTableName(this.runId)}_row_key`);
     await this.sql.unsafe(`CREATE UNIQUE INDEX ${indexName} ON ${this.staging} (_run_id, _row)`);
     await this.sql.unsafe(`ANALYZE ${this.staging}`);
 
+    await this.sql.begin(async (transaction) => {
+      const tx = transaction as unknown as Sql;
+      await finalize(tx);
+      // Two runs of one job finishing together must not interleave their swaps.
+      await tx`SELECT pg_advisory_xact_lock(hashtext(${this.jobId}))`;
+      await this.swap(tx, tableName);
+    });
+  }
+
+  private async swap(tx: Sql, tableName: string): Promise<void> {
     await tx.unsafe(`DROP TABLE IF EXISTS ${qualified(env.DATASET_SCHEMA, tableName)}`);
     await tx.unsafe(`ALTER TABLE ${this.staging} RENAME TO ${quoteIdent(tableName)}`);
     const columns = this.columnTypes;
     await tx`
       INSERT INTO datasets (job_id, workspace_id, table_name, columns, last_run_id, row_count, updated_at)
-      VALUES (${this.jobId}, ${workspaceId}, ${tableName}, ${JSON.stringify(columns)}::jsonb, ${this.runId}, ${this.rows}, now())
+      VALUES (${this.jobId}, ${this.workspaceId}, ${tableName}, ${JSON.stringify(columns)}::jsonb, ${this.runId}, ${this.rows}, now())
       ON CONFLICT (job_id) DO UPDATE SET
         table_name = excluded.table_name, columns = excluded.columns, last_run_id = excluded.last_run_id,
         row_count = excluded.row_count, updated_at = excluded.updated_at`;
-    return { table: tableName, columns, rows: this.rows };
   }
 
   async abort(): Promise<void> {

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { encodeValue } from "./copy-encode";
+
+describe("encodeValue (COPY text format)", () => {
+  it("writes null and undefined as \\N whatever the type", () => {
+    for (const type of ["string", "integer", "number", "boolean", "date", "timestamp", "json"] as const) {
+      expect(encodeValue(null, type)).toBe("\\N");
+      expect(encodeValue(undefined, type)).toBe("\\N");
+    }
+  });
+
+  it("escapes backslashes, tabs, newlines and carriage returns in text", () => {
+    expect(encodeValue("plain", "string")).toBe("plain");
+    expect(encodeValue("a\tb", "string")).toBe("a\\tb");
+    expect(encodeValue("line1\nline2", "string")).toBe("line1\\nline2");
+    expect(encodeValue("crlf\r\n", "string")).toBe("crlf\\r\\n");
+    expect(encodeValue("C:\\path\\to", "string")).toBe("C:\\\\path\\\\to");
+    // A literal \N must stay text, not become null.
+    expect(encodeValue("\\N", "string")).toBe("\\\\N");
+  });
+
+  it("drops NUL bytes, which PostgreSQL text and jsonb cannot hold", () => {
+    expect(encodeValue("a\0b", "string")).toBe("ab");
+    expect(encodeValue({ k: "a\0b", "n\0": ["\0"] }, "json")).toBe('{"k":"ab","n":[""]}');
+    // An escaped backslash followed by the text "u0000" is data, not a NUL.
+    expect(encodeValue({ k: "\\u0000" }, "json")).toBe('{"k":"\\\\\\\\u0000"}');
+    expect(encodeValue({ k: "\\\0" }, "json")).toBe('{"k":"\\\\\\\\"}');
+  });
+
+  it("encodes booleans as t / f", () => {
+    expect(encodeValue(true, "boolean")).toBe("t");
+    expect(encodeValue(false, "boolean")).toBe("f");
+    expect(encodeValue("true", "boolean")).toBe("t");
+    expect(encodeValue("false", "boolean")).toBe("f");
+    expect(encodeValue("yes", "boolean")).toBe("yes");
+  });
+
+  it("encodes json with its escapes doubled for COPY", () => {
+    expect(encodeValue({ a: 1, b: [true, null] }, "json")).toBe('{"a":1,"b":[true,null]}');
+    expect(encodeValue(["tab\there"], "json")).toBe('["tab\\\\there"]');
+    expect(encodeValue({ path: "C:\\x" }, "json")).toBe('{"path":"C:\\\\\\\\x"}');
+    expect(encodeValue("text", "json")).toBe('"text"');
+  });
+
+  it("writes numbers, including non-finite doubles", () => {
+    expect(encodeValue(42, "integer")).toBe("42");
+    expect(encodeValue(12345678901234567890n, "integer")).toBe("12345678901234567890");
+    expect(encodeValue(1.5, "number")).toBe("1.5");
+    expect(encodeValue(1e21, "number")).toBe("1e+21");
+    expect(encodeValue(Number.NaN, "number")).toBe("NaN");
+    expect(encodeValue(Number.POSITIVE_INFINITY, "number")).toBe("Infinity");
+    expect(encodeValue(Number.NEGATIVE_INFINITY, "number")).toBe("-Infinity");
+  });
+
+  it("writes dates as ISO 8601 and passes date strings through", () => {
+    expect(encodeValue(new Date("2024-01-02T03:04:05.678Z"), "timestamp")).toBe("2024-01-02T03:04:05.678Z");
+    expect(encodeValue("2024-01-02T03:04:05+02:00", "timestamp")).toBe("2024-01-02T03:04:05+02:00");
+    expect(encodeValue("2024-01-02", "date")).toBe("2024-01-02");
+  });
+
+  it("stringifies objects that land in a text column", () => {
+    expect(encodeValue({ a: "x\ny" }, "string")).toBe('{"a":"x\\\\ny"}');
+    expect(encodeValue(12, "string")).toBe("12");
+  });
+});
