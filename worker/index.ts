@@ -1,30 +1,12 @@
 import "@/lib/load-env-files";
-import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { Worker } from "bullmq";
 import { closeDb } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { executeRun } from "@/lib/etl/run";
 import { createRedis } from "@/lib/queue/connection";
-import { RUNS_QUEUE, runJobPayloadSchema, type RunJobPayload } from "@/lib/queue/runs-queue";
+import { RUNS_QUEUE, type RunJobPayload } from "@/lib/queue/runs-queue";
+import { processRun } from "./process-run";
 
 const SHUTDOWN_TIMEOUT_MS = 30_000;
-
-async function processRun(job: Job<RunJobPayload>): Promise<{ rowsLoaded: number } | { cancelled: true }> {
-  const payload = runJobPayloadSchema.safeParse(job.data);
-  if (!payload.success) throw new UnrecoverableError(`Invalid run payload: ${payload.error.message}`);
-  const outcome = await executeRun(payload.data.runId, {
-    attempt: job.attemptsMade + 1,
-    maxAttempts: job.opts.attempts ?? 1,
-  });
-  switch (outcome.kind) {
-    case "success":
-      return { rowsLoaded: outcome.rowsLoaded };
-    case "cancelled":
-      return { cancelled: true };
-    case "failed":
-      // Permanent errors skip BullMQ's remaining attempts; transient ones use its backoff.
-      throw outcome.permanent ? new UnrecoverableError(outcome.message) : new Error(outcome.message);
-  }
-}
 
 const worker = new Worker<RunJobPayload>(RUNS_QUEUE, processRun, {
   connection: createRedis("worker"),
