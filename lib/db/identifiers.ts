@@ -34,7 +34,8 @@ function fitBytes(candidate: string, seed: string): string {
   if (Buffer.byteLength(candidate) <= MAX_IDENTIFIER_BYTES) return candidate;
   const hash = createHash("sha1").update(seed).digest("hex").slice(0, 8);
   let cut = candidate;
-  while (Buffer.byteLength(cut) > MAX_IDENTIFIER_BYTES - 9) cut = cut.slice(0, -1);
+  // Cut whole code points: half a surrogate pair is neither valid UTF-8 nor storable in jsonb.
+  while (Buffer.byteLength(cut) > MAX_IDENTIFIER_BYTES - 9) cut = cut.slice(0, /[\uDC00-\uDFFF]$/.test(cut) ? -2 : -1);
   return `${cut}_${hash}`;
 }
 
