@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { jobCreateSchema, jobUpdateSchema } from "./jobs";
+
+/** The SPEC.md job definition shape for an http job, with the optional parts left out. */
+const specExample = {
+  name: "Shop orders",
+  description: "optional",
+  source: {
+    type: "http",
+    url: "https://shop.example.com/api/orders",
+    headers: { "x-api-key": "secret" },
+    recordsPath: "data.items",
+    pagination: { type: "next_url", nextUrlPath: "links.next" },
+  },
+  transform: [{ op: "normalize" }, { op: "select", columns: ["id", "customer.name"] }],
+  destination: { type: "dataset", mode: "replace" },
+  schedule: null,
+  retry: { attempts: 3, backoffSeconds: 30 },
+};
+
+function issues(input: unknown) {
+  const result = jobCreateSchema.safeParse(input);
+  expect(result.success).toBe(false);
+  return result.error!.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+}
+
+describe("jobCreateSchema", () => {
+  it("accepts the SPEC example and fills in defaults", () => {
+    expect(jobCreateSchema.parse(specExample)).toEqual({
+      name: "Shop orders",
+      description: "optional",
+      source: {
+        type: "http",
+        url: "https://shop.example.com/api/orders",
+        method: "GET",
+        headers: { "x-api-key": "secret" },
+        query: {},
+        recordsPath: "data.items",
+        pagination: { type: "next_url", nextUrlPath: "links.next" },
+        maxPages: 1000,
+        timeoutMs: 30_000,
+      },
+      transform: [{ op: "normalize", sep: "." }, { op: "select", columns: ["id", "customer.name"] }],
+      destination: { type: "dataset", mode: "replace" },
+      schedule: null,
+      retry: { attempts: 3, backoffSeconds: 30 },
+    });
+  });
+
+  it("defaults everything but the name and the source URL", () => {
+    expect(jobCreateSchema.parse({ name: "  Minimal  ", source: { type: "http", url: "http://127.0.0.1:8080/x" } })).toEqual({
+      name: "Minimal",
+      source: {
+        type: "http",
+        url: "http://127.0.0.1:8080/x",
+        method: "GET",
+        headers: {},
+        query: {},
+        recordsPath: "",
+        pagination: { type: "none" },
+        maxPages: 1000,
+        timeoutMs: 30_000,
+      },
+      transform: [],
+      destination: { type: "dataset", mode: "replace" },
+      retry: { attempts: 3, backoffSeconds: 30 },
+      schedule: null,
+    });
+  });
+
+  it("fills in pagination defaults per style", () => {
+    const parse = (pagination: unknown) =>
+      jobCreateSchema.parse({ ...specExample, source: { ...specExample.source, pagination } }).source.pagination;
+    expect(parse({ type: "page" })).toEqual({ type: "page", pageParam: "page", sizeParam: "page_size", pageSize: 100, startPage: 1 });
+    expect(parse({ type: "offset", limit: 500 })).toEqual({ type: "offset", offsetParam: "offset", limitParam: "limit", limit: 500 });
+    expect(parse({ type: "cursor", cursorPath: "meta.next_cursor" })).toEqual({
+      type: "cursor",
+      cursorParam: "cursor",
+      cursorPath: "meta.next_cursor",
+    });
+    expect(parse({ type: "link_header" })).toEqual({ type: "link_header" });
+  });
+
+  it.each([["not a url"], ["ftp://shop.example.com/orders"], ["file:///etc/passwd"], ["javascript:alert(1)"]])(
+    "rejects the source URL %s",
+    (url) => {
+      expect(issues({ ...specExample, source: { ...specExample.source, url } })).toEqual([
+        { path: "source.url", message: "must be an http or https URL" },
+      ]);
+    },
+  );
+
+  it("rejects unknown top-level keys", () => {
+    expect(issues({ ...specExample, owner: "me" })).toEqual([{ path: "", message: 'Unrecognized key: "owner"' }]);
+  });
+
+  it("rejects bad pagination with the field's path", () => {
+    const withPagination = (pagination: unknown) => ({ ...specExample, source: { ...specExample.source, pagination } });
+    expect(issues(withPagination({ type: "next_url" }))).toEqual([
+      { path: "source.pagination.nextUrlPath", message: "Invalid input: expected string, received undefined" },
+    ]);
+    expect(issues(withPagination({ type: "page", pageSize: 0 }))).toEqual([
+      { path: "source.pagination.pageSize", message: "Too small: expected number to be >=1" },
+    ]);
+    expect(issues(withPagination({ type: "cursor", cursorPath: "meta..cursor" }))).toEqual([
+      { path: "source.pagination.cursorPath", message: "must be a dot path like data.items, or empty" },
+    ]);
+    const [unknownStyle] = issues(withPagination({ type: "infinite" }));
+    expect(unknownStyle?.path).toBe("source.pagination.type");
+  });
+
+  it("names the failing field for names, steps and retry", () => {
+    expect(issues({ ...specExample, name: "   " })).toEqual([{ path: "name", message: "name is required" }]);
+    expect(issues({ ...specExample, name: "x".repeat(121) })).toEqual([{ path: "name", message: "at most 120 characters" }]);
+    expect(issues({ ...specExample, transform: [{ op: "select", columns: [] }] })[0]?.path).toBe("transform.0.columns");
+    expect(issues({ ...specExample, transform: [{ op: "rename", columns: {} }] })).toEqual([
+      { path: "transform.0.columns", message: "name at least one column" },
+    ]);
+    expect(issues({ ...specExample, retry: { attempts: 0, backoffSeconds: 30 } })[0]?.path).toBe("retry.attempts");
+    expect(issues({ ...specExample, workspaceId: "not-a-uuid" })[0]?.path).toBe("workspaceId");
+  });
+});
+
+describe("jobUpdateSchema", () => {
+  it("accepts partial updates without adding defaults", () => {
+    expect(jobUpdateSchema.parse({ name: "Renamed" })).toEqual({ name: "Renamed" });
+  });
+
+  it("rejects unknown keys", () => {
+    const result = jobUpdateSchema.safeParse({ nmae: "typo" });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toBe('Unrecognized key: "nmae"');
+  });
+});

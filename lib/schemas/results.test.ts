@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { parseFilters, resultsQuerySchema } from "./results";
+
+const filters = (query: string) => parseFilters(new URLSearchParams(query));
+
+describe("parseFilters", () => {
+  it("reads filter[col]=v as equality", () => {
+    expect(filters("filter[status]=paid")).toEqual([{ column: "status", op: "eq", value: "paid" }]);
+  });
+
+  it("reads every operator", () => {
+    expect(
+      filters(
+        "filter[a][gt]=1&filter[a][gte]=2&filter[a][lt]=3&filter[a][lte]=4&filter[a][ne]=5&filter[a][contains]=x&filter[a][eq]=6",
+      ),
+    ).toEqual([
+      { column: "a", op: "gt", value: "1" },
+      { column: "a", op: "gte", value: "2" },
+      { column: "a", op: "lt", value: "3" },
+      { column: "a", op: "lte", value: "4" },
+      { column: "a", op: "ne", value: "5" },
+      { column: "a", op: "contains", value: "x" },
+      { column: "a", op: "eq", value: "6" },
+    ]);
+  });
+
+  it("keeps dotted and encoded column names whole", () => {
+    expect(filters("filter%5Bcustomer.name%5D%5Bcontains%5D=Ada%20L")).toEqual([
+      { column: "customer.name", op: "contains", value: "Ada L" },
+    ]);
+  });
+
+  it("keeps repeated filters, an empty value, and ignores other parameters", () => {
+    expect(filters("page=2&sort=-id&q=x&filter[id][gt]=1&filter[id][lt]=9&filter[note]=")).toEqual([
+      { column: "id", op: "gt", value: "1" },
+      { column: "id", op: "lt", value: "9" },
+      { column: "note", op: "eq", value: "" },
+    ]);
+  });
+
+  it("treats an unknown operator as part of the column name, so it is reported as an unknown column", () => {
+    expect(filters("filter[amount][between]=1")).toEqual([{ column: "amount][between", op: "eq", value: "1" }]);
+  });
+
+  it("ignores malformed keys", () => {
+    expect(filters("filter=1&filter[]=2&filters[a]=3&xfilter[a]=4")).toEqual([]);
+  });
+});
+
+describe("resultsQuerySchema", () => {
+  it("applies paging defaults and coerces numbers", () => {
+    expect(resultsQuerySchema.parse({})).toEqual({ page: 1, pageSize: 50 });
+    expect(resultsQuerySchema.parse({ page: "3", pageSize: "1000", sort: "-amount", q: "ada" })).toEqual({
+      page: 3,
+      pageSize: 1000,
+      sort: "-amount",
+      q: "ada",
+    });
+  });
+
+  it("rejects out-of-range paging", () => {
+    expect(resultsQuerySchema.safeParse({ pageSize: "1001" }).error?.issues[0]?.path).toEqual(["pageSize"]);
+    expect(resultsQuerySchema.safeParse({ page: "0" }).error?.issues[0]?.path).toEqual(["page"]);
+    expect(resultsQuerySchema.safeParse({ page: "two" }).error?.issues[0]?.path).toEqual(["page"]);
+  });
+});
