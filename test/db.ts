@@ -1,0 +1,72 @@
+import { db, sql } from "@/lib/db/client";
+import { quoteIdent } from "@/lib/db/identifiers";
+import { createUserWithWorkspace } from "@/lib/db/queries/users";
+import { memberships } from "@/lib/db/schema";
+import { env } from "@/lib/env";
+import type { Role } from "@/lib/auth/permissions";
+import { runsQueue } from "@/lib/queue/runs-queue";
+
+/** Empties every app table and the dataset schema, so each test starts from nothing. */
+export async function resetDatabase(): Promise<void> {
+  await sql.unsafe(
+    "TRUNCATE users, workspaces, memberships, api_tokens, jobs, runs, run_logs, datasets RESTART IDENTITY CASCADE",
+  );
+  const schema = quoteIdent(env.DATASET_SCHEMA);
+  await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+}
+
+/** Removes waiting and delayed jobs from this run's queue, so none leaks into the next test. */
+export async function resetQueue(): Promise<void> {
+  await runsQueue().drain(true);
+}
+
+export const TEST_PASSWORD = "correct horse battery staple";
+
+let userCounter = 0;
+
+/** A user with their own default workspace, where they are admin. */
+export async function createUser(name = `user${++userCounter}`) {
+  const { user, workspace } = await createUserWithWorkspace(db, {
+    email: `${name}@example.test`,
+    name,
+    password: TEST_PASSWORD,
+    workspaceName: `${name}'s workspace`,
+  });
+  return { user, workspace };
+}
+
+export async function addMember(userId: string, workspaceId: string, role: Role): Promise<void> {
+  await db.insert(memberships).values({ userId, workspaceId, role, isDefault: false });
+}
+
+/** Column name → PostgreSQL data type of a table, in column order. */
+export async function tableColumns(schema: string, table: string): Promise<Record<string, string>> {
+  const rows = await sql<{ column_name: string; data_type: string }[]>`
+    SELECT column_name, data_type FROM information_schema.columns
+    WHERE table_schema = ${schema} AND table_name = ${table}
+    ORDER BY ordinal_position`;
+  return Object.fromEntries(rows.map((r) => [r.column_name, r.data_type]));
+}
+
+/** A dataset table's rows as JSON (PostgreSQL's own rendering of each type), in load order. */
+export async function datasetRows(table: string): Promise<Record<string, unknown>[]> {
+  const rows = await sql.unsafe<{ row: Record<string, unknown> }[]>(
+    `SELECT to_jsonb(t) - '_run_id' AS row FROM ${quoteIdent(env.DATASET_SCHEMA)}.${quoteIdent(table)} t ORDER BY _row`,
+  );
+  return rows.map((r) => r.row);
+}
+
+/** The distinct run ids present in a dataset table. */
+export async function datasetRunIds(table: string): Promise<string[]> {
+  const rows = await sql.unsafe<{ id: string }[]>(
+    `SELECT DISTINCT _run_id::text AS id FROM ${quoteIdent(env.DATASET_SCHEMA)}.${quoteIdent(table)} ORDER BY 1`,
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Tables currently in the dataset schema (datasets and any leftover staging tables). */
+export async function datasetSchemaTables(): Promise<string[]> {
+  const rows = await sql<{ table_name: string }[]>`
+    SELECT table_name FROM information_schema.tables WHERE table_schema = ${env.DATASET_SCHEMA} ORDER BY table_name`;
+  return rows.map((r) => r.table_name);
+}

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { datasetTableName } from "@/lib/db/identifiers";
+import { getRun } from "@/lib/db/queries/runs";
+import { env } from "@/lib/env";
+import { toRunDto } from "@/lib/services/dto";
+import { createUser, datasetRows, datasetRunIds, datasetSchemaTables, resetDatabase, resetQueue, tableColumns } from "../db";
+import { startFixtureServer, type FixtureServer } from "../fixture-server";
+import { startRunsWorker, waitForRun } from "../worker";
+import { expectedOrderColumns, expectedOrderPgTypes, expectedOrderRows, orderPages, ordersJob } from "./fixtures";
+import { createJob, datasetOf, logMessages, triggerJob } from "./jobs";
+
+let fixture: FixtureServer;
+let worker: Awaited<ReturnType<typeof startRunsWorker>>;
+
+beforeAll(async () => {
+  fixture = await startFixtureServer();
+  worker = await startRunsWorker();
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await fixture?.close();
+});
+
+beforeEach(async () => {
+  await resetQueue();
+  await resetDatabase();
+  fixture.reset();
+  fixture.paginated("/orders", orderPages);
+});
+
+async function ordersJobFor(name = "Shop orders") {
+  const { user, workspace } = await createUser();
+  return createJob({ workspaceId: workspace.id, userId: user.id, name, definition: ordersJob(`${fixture.origin}/orders`) });
+}
+
+describe("a run through the BullMQ worker", () => {
+  it("extracts three next_url pages of nested records, normalizes and loads them with inferred types", async () => {
+    const job = await ordersJobFor();
+    const pending = await triggerJob(job);
+    expect(pending.status).toBe("pending");
+
+    const run = await waitForRun(pending.id);
+    const dto = toRunDto(run);
+    expect(dto).toMatchObject({
+      id: pending.id,
+      jobId: job.id,
+      status: "success",
+      trigger: "api",
+      attempt: 1,
+      rowsExtracted: 5,
+      rowsLoaded: 5,
+      progress: { rowsRead: 5, rowsLoaded: 5, stage: null },
+      error: null,
+    });
+    expect(dto.startedAt).not.toBeNull();
+    expect(dto.durationMs).toBeGreaterThanOrEqual(0);
+
+    // Exactly the three pages were fetched, following the links.
+    expect(fixture.requests).toEqual(["/orders", "/orders?page=2", "/orders?page=3"]);
+
+    const table = datasetTableName(job.id);
+    expect(await datasetOf(job.id)).toMatchObject({
+      jobId: job.id,
+      workspaceId: job.workspaceId,
+      tableName: table,
+      columns: expectedOrderColumns,
+      lastRunId: run.id,
+      rowCount: 5,
+    });
+    expect(await tableColumns(env.DATASET_SCHEMA, table)).toEqual(expectedOrderPgTypes);
+    expect(await datasetRows(table)).toEqual(expectedOrderRows);
+    expect(await datasetRunIds(table)).toEqual([run.id]);
+    // The staging table was renamed into place: nothing else is left in the schema.
+    expect(await datasetSchemaTables()).toEqual([table]);
+
+    const origin = fixture.origin;
+    expect(await logMessages(run.id)).toEqual([
+      "Attempt 1 of 3 started.",
+      `Fetched page 1 from ${origin}/orders: 2 records`,
+      `Fetched page 2 from ${origin}/orders: 2 records`,
+      'Column "amount" widened from integer to number by later rows.',
+      `Fetched page 3 from ${origin}/orders: 1 records`,
+      'New column "note" (string) appeared after 4 rows.',
+      "Loaded 5 rows into the dataset (10 columns).",
+    ]);
+  });
+
+  it("replaces the dataset on the next run without duplicating rows", async () => {
+    const job = await ordersJobFor();
+    const first = await waitForRun((await triggerJob(job)).id);
+    expect(first.status).toBe("success");
+
+    fixture.paginated("/orders", [[{ id: 10, name: "Only", amount: 1.5 }]]);
+    const second = await waitForRun((await triggerJob(job)).id);
+    expect(second.status).toBe("success");
+    expect(second.rowsLoaded).toBe(1);
+
+    const table = datasetTableName(job.id);
+    expect(await datasetRows(table)).toEqual([{ _row: 1, id: 10, name: "Only", amount: 1.5 }]);
+    expect(await datasetRunIds(table)).toEqual([second.id]);
+    expect(await datasetOf(job.id)).toMatchObject({
+      lastRunId: second.id,
+      rowCount: 1,
+      columns: [
+        { name: "id", type: "integer" },
+        { name: "name", type: "string" },
+        { name: "amount", type: "number" },
+      ],
+    });
+    expect(await datasetSchemaTables()).toEqual([table]);
+  });
+
+  it("loads an empty source as an empty dataset", async () => {
+    fixture.paginated("/orders", [[]]);
+    const job = await ordersJobFor();
+    const run = await waitForRun((await triggerJob(job)).id);
+    expect(run).toMatchObject({ status: "success", rowsExtracted: 0, rowsLoaded: 0 });
+    expect(await datasetOf(job.id)).toMatchObject({ columns: [], rowCount: 0, lastRunId: run.id });
+    expect(await datasetRows(datasetTableName(job.id))).toEqual([]);
+  });
+
+  it("keeps a job's runs apart: two jobs load two datasets", async () => {
+    const a = await ordersJobFor("A");
+    const b = await createJob({
+      workspaceId: a.workspaceId,
+      userId: a.createdBy!,
+      name: "B",
+      definition: ordersJob(`${fixture.origin}/orders`),
+    });
+    const [runA, runB] = await Promise.all([triggerJob(a), triggerJob(b)]);
+    expect((await waitForRun(runA.id)).status).toBe("success");
+    expect((await waitForRun(runB.id)).status).toBe("success");
+    expect(await datasetRows(datasetTableName(a.id))).toEqual(expectedOrderRows);
+    expect(await datasetRows(datasetTableName(b.id))).toEqual(expectedOrderRows);
+    expect((await getRun(db, runB.id))?.rowsLoaded).toBe(5);
+  });
+});

@@ -1,0 +1,36 @@
+import { eq } from "drizzle-orm";
+import { db } from "@/lib/db/client";
+import { insertJob } from "@/lib/db/queries/jobs";
+import { insertRun, listRunLogs } from "@/lib/db/queries/runs";
+import { datasets } from "@/lib/db/schema";
+import { enqueueRun } from "@/lib/queue/runs-queue";
+import { jobDefinitionSchema } from "@/lib/schemas/jobs";
+
+
+/** Inserts a job through the query layer, its definition validated (and defaulted) by the job schema. */
+export async function createJob(params: { workspaceId: string; userId: string; name: string; definition: unknown }) {
+  return insertJob(db, {
+    workspaceId: params.workspaceId,
+    name: params.name,
+    description: null,
+    definition: jobDefinitionSchema.parse(params.definition),
+    createdBy: params.userId,
+  });
+}
+
+/** Records a pending run of the job and enqueues it, as the trigger endpoint does. */
+export async function triggerJob(job: Awaited<ReturnType<typeof createJob>>) {
+  const run = await insertRun(db, { jobId: job.id, workspaceId: job.workspaceId, trigger: "api", definition: job.definition });
+  await enqueueRun(run.id, job.definition.retry);
+  return run;
+}
+
+export async function logMessages(runId: string): Promise<string[]> {
+  const { rows } = await listRunLogs(db, { runId, page: 1, pageSize: 1000 });
+  return rows.map((line) => line.message);
+}
+
+export async function datasetOf(jobId: string) {
+  const [row] = await db.select().from(datasets).where(eq(datasets.jobId, jobId));
+  return row;
+}
