@@ -12,6 +12,8 @@ export const users = pgTable(
     passwordHash: text().notNull(),
     isInstanceAdmin: boolean().notNull().default(false),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** Set when an instance admin deactivates the account: sign-in, sessions and tokens stop working. */
+    deactivatedAt: timestamp({ withTimezone: true }),
   },
   (t) => [uniqueIndex("users_email_key").on(sql`lower(${t.email})`)],
 );
@@ -50,6 +52,8 @@ export const apiTokens = pgTable(
     tokenHash: text().notNull(),
     /** The first characters of the token, shown in lists so a user can tell tokens apart. */
     prefix: text().notNull(),
+    /** When set, the token acts with at most this role in every workspace (never as instance admin). */
+    roleCap: workspaceRole(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp({ withTimezone: true }),
     expiresAt: timestamp({ withTimezone: true }),

@@ -2,3 +2,4 @@ export * from "./auth";
 export * from "./jobs";
 export * from "./runs";
 export * from "./files";
+export * from "./audit";
