@@ -50,13 +50,19 @@ export function zodProblems(error: ZodError): NonNullable<Problem["errors"]> {
 
 const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED"]);
 
+/** The driver's error code; drizzle wraps driver errors in a DrizzleQueryError that carries it in `cause`. */
+function errorCode(error: unknown): unknown {
+  const own = (error as { code?: unknown } | null)?.code;
+  return own ?? (error as { cause?: { code?: unknown } | null } | null)?.cause?.code;
+}
+
 /** Maps anything thrown by a handler to problem+json, logging only what the caller must not see. */
 export function toProblemResponse(error: unknown): Response {
   if (error instanceof HttpError) return problemResponse(error.status, error.detail, error.errors, error.headers);
   if (error instanceof ZodError) {
     return problemResponse(422, "The request did not validate.", zodProblems(error));
   }
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = errorCode(error);
   if (typeof code === "string" && code.startsWith("22")) {
     return problemResponse(400, "A value in the request does not fit the type of the column it is compared with.");
   }
