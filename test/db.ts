@@ -1,7 +1,8 @@
 import { db, sql } from "@/lib/db/client";
 import { quoteIdent } from "@/lib/db/identifiers";
 import { createUserWithWorkspace } from "@/lib/db/queries/users";
-import { memberships } from "@/lib/db/schema";
+import { hashPassword } from "@/lib/auth/password";
+import { memberships, users } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import type { Role } from "@/lib/auth/permissions";
 import { runsQueue } from "@/lib/queue/runs-queue";
@@ -37,6 +38,16 @@ export async function createUser(name = `user${++userCounter}`) {
 
 export async function addMember(userId: string, workspaceId: string, role: Role): Promise<void> {
   await db.insert(memberships).values({ userId, workspaceId, role, isDefault: false });
+}
+
+/** A user whose only membership is `role` in someone else's workspace (their default). */
+export async function createMemberOnly(name: string, workspaceId: string, role: Role) {
+  const [user] = await db
+    .insert(users)
+    .values({ email: `${name}@example.test`, name, passwordHash: await hashPassword(TEST_PASSWORD) })
+    .returning();
+  await db.insert(memberships).values({ userId: user!.id, workspaceId, role, isDefault: true });
+  return user!;
 }
 
 /** Column name → PostgreSQL data type of a table, in column order. */
