@@ -3,3 +3,5 @@ export * from "./jobs";
 export * from "./runs";
 export * from "./files";
 export * from "./audit";
+export * from "./connections";
+export * from "./incremental";
