@@ -12,6 +12,16 @@ const optional = <T extends z.ZodType>(schema: T) =>
 const isBuild = process.env.NEXT_PHASE === "phase-production-build";
 const isProduction = process.env.NODE_ENV === "production" && !isBuild;
 
+// AES-256 keys for secrets at rest (lib/crypto/secrets.ts): 32 random bytes, base64-encoded.
+const encryptionKey = z
+  .string()
+  .trim()
+  .refine((key) => /^[A-Za-z0-9+/]{43}=$/.test(key) && Buffer.from(key, "base64").length === 32, {
+    error: "must be 32 random bytes, base64-encoded (openssl rand -base64 32)",
+  });
+// Development and tests only: production refuses to start without a real key.
+const DEVELOPMENT_ENCRYPTION_KEY = Buffer.from("development-only-key-change-me!!").toString("base64");
+
 const schema = z.object({
   NODE_ENV: optional(z.enum(["development", "test", "production"]).default("development")),
   DATABASE_URL: optional(z.url().default("postgres://postgres@127.0.0.1:5432/dataflowhub")),
@@ -28,6 +38,16 @@ const schema = z.object({
   TRANSFORM_MAX_BUFFERED_ROWS: optional(z.coerce.number().int().min(1000).default(1_000_000)),
   HTTP_MAX_RESPONSE_BYTES: optional(z.coerce.number().int().min(1024).default(64 * 1024 * 1024)),
   LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error"]).default("info")),
+  ENCRYPTION_KEY: isProduction
+    ? z.string({ error: "is required in production (openssl rand -base64 32)" }).pipe(encryptionKey)
+    : optional(encryptionKey.default(DEVELOPMENT_ENCRYPTION_KEY)),
+  ENCRYPTION_KEYS_PREVIOUS: optional(
+    z
+      .string()
+      .default("")
+      .transform((list) => list.split(",").map((key) => key.trim()).filter(Boolean))
+      .pipe(z.array(encryptionKey)),
+  ),
 });
 
 export type Env = z.infer<typeof schema>;

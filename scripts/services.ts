@@ -11,12 +11,11 @@ import net from "node:net";
 export function ensureEnvFile(): void {
   if (existsSync(".env")) return;
   copyFileSync(".env.example", ".env");
-  const text = readFileSync(".env", "utf8").replace(
-    /^NEXTAUTH_SECRET=.*$/m,
-    `NEXTAUTH_SECRET=${randomBytes(32).toString("base64url")}`,
-  );
+  const text = readFileSync(".env", "utf8")
+    .replace(/^NEXTAUTH_SECRET=.*$/m, `NEXTAUTH_SECRET=${randomBytes(32).toString("base64url")}`)
+    .replace(/^ENCRYPTION_KEY=.*$/m, `ENCRYPTION_KEY=${randomBytes(32).toString("base64")}`);
   writeFileSync(".env", text);
-  console.log("Created .env from .env.example with a fresh NEXTAUTH_SECRET.");
+  console.log("Created .env from .env.example with a fresh NEXTAUTH_SECRET and ENCRYPTION_KEY.");
 }
 
 function reachable(host: string, port: number, timeoutMs = 1500): Promise<boolean> {

@@ -176,7 +176,7 @@ export function splitConnection(input: ConnectionCreate): { config: ConnectionCo
         return { config: { type: "http", auth: { type: "api_key", header: auth.header } }, secret: auth.value };
     }
   }
-  const fromUrl = input.url === undefined ? {} : parseDatabaseUrl(input.url, input.type);
+  const fromUrl: Partial<ReturnType<typeof parseDatabaseUrl>> = input.url === undefined ? {} : parseDatabaseUrl(input.url, input.type);
   return {
     config: {
       type: input.type,
