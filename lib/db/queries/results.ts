@@ -40,7 +40,9 @@ function whereClause(query: ResultsQuery) {
       conditions.push(`${ident}::text ILIKE ${bind(`%${escapeLike(filter.value)}%`)}`);
     } else {
       const type = column.name === "_run_id" ? "uuid" : pgTypes[column.type];
-      conditions.push(`${ident} ${OPERATORS[filter.op]} ${bind(filter.value)}::${type}`);
+      // Bound as text and cast by PostgreSQL: bound straight to boolean, postgres.js would serialize
+      // any string (even "true") as false; a value that does not parse fails with SQLSTATE 22 (400).
+      conditions.push(`${ident} ${OPERATORS[filter.op]} ${bind(filter.value)}::text::${type}`);
     }
   }
   if (query.q) {
