@@ -1,10 +1,14 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from "@asteasolutions/zod-to-openapi";
+import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import { apiTokenCreatedSchema, apiTokenSchema, tokenCreateSchema, tokenCreateWithPasswordSchema } from "@/lib/schemas/auth";
 import { idParamsSchema, pageEnvelopeSchema, pageQuerySchema, problemSchema } from "@/lib/schemas/common";
 import { jobCreateSchema, jobSchema, jobUpdateSchema } from "@/lib/schemas/jobs";
 import { resultsQuerySchema } from "@/lib/schemas/results";
 import { runListQuerySchema, runLogQuerySchema, runLogSchema, runSchema } from "@/lib/schemas/runs";
+
+// registry.register() names a schema through `.openapi()`, which this adds to zod schemas created from
+// now on. lib/schemas builds its schemas at import, earlier, so they are registered as fresh clones.
+extendZodWithOpenApi(z);
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
 export function buildOpenApiDocument(serverUrl: string) {
@@ -20,14 +24,15 @@ export function buildOpenApiDocument(serverUrl: string) {
     name: "next-auth.session-token",
   });
 
-  const Problem = registry.register("Problem", problemSchema);
-  const Job = registry.register("Job", jobSchema);
-  const Run = registry.register("Run", runSchema);
-  const RunLog = registry.register("RunLog", runLogSchema);
-  const JobCreate = registry.register("JobCreate", jobCreateSchema);
-  const JobUpdate = registry.register("JobUpdate", jobUpdateSchema);
-  const ApiToken = registry.register("ApiToken", apiTokenSchema);
-  const ApiTokenCreated = registry.register("ApiTokenCreated", apiTokenCreatedSchema);
+  const register = <T extends z.ZodType>(name: string, schema: T): T => registry.register(name, schema.clone() as T);
+  const Problem = register("Problem", problemSchema);
+  const Job = register("Job", jobSchema);
+  const Run = register("Run", runSchema);
+  const RunLog = register("RunLog", runLogSchema);
+  const JobCreate = register("JobCreate", jobCreateSchema);
+  const JobUpdate = register("JobUpdate", jobUpdateSchema);
+  const ApiToken = register("ApiToken", apiTokenSchema);
+  const ApiTokenCreated = register("ApiTokenCreated", apiTokenCreatedSchema);
   const row = z.record(z.string(), z.unknown());
   const resultsPage = pageEnvelopeSchema(row).extend({
     columns: z.array(z.object({ name: z.string(), type: z.string() })),
