@@ -37,7 +37,14 @@ const schema = z.object({
   WORKER_CONCURRENCY: optional(z.coerce.number().int().min(1).max(64).default(2)),
   TRANSFORM_MAX_BUFFERED_ROWS: optional(z.coerce.number().int().min(1000).default(1_000_000)),
   HTTP_MAX_RESPONSE_BYTES: optional(z.coerce.number().int().min(1024).default(64 * 1024 * 1024)),
+  UPLOAD_MAX_BYTES: optional(z.coerce.number().int().min(1024).default(1024 * 1024 * 1024)),
+  XLSX_MAX_UNCOMPRESSED_BYTES: optional(z.coerce.number().int().min(1024 * 1024).default(2 * 1024 * 1024 * 1024)),
   LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error"]).default("info")),
+  TRUSTED_PROXY_HOPS: optional(z.coerce.number().int().min(1).max(10).default(1)),
+  RATE_LIMIT_API_PER_MINUTE: optional(z.coerce.number().int().min(1).default(600)),
+  RATE_LIMIT_SIGNIN_PER_IP_PER_MINUTE: optional(z.coerce.number().int().min(1).default(10)),
+  RATE_LIMIT_SIGNIN_FAILURES_PER_EMAIL: optional(z.coerce.number().int().min(1).default(10)),
+  API_REQUEST_TIMEOUT_MS: optional(z.coerce.number().int().min(1000).default(30_000)),
   ENCRYPTION_KEY: isProduction
     ? z.string({ error: "is required in production (openssl rand -base64 32)" }).pipe(encryptionKey)
     : optional(encryptionKey.default(DEVELOPMENT_ENCRYPTION_KEY)),

@@ -1,7 +1,8 @@
 import { bigint, customType, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { fileFormats } from "@/lib/schemas/files";
 import { users, workspaces } from "./auth";
 
-export const fileFormat = pgEnum("file_format", ["csv", "xlsx", "json", "ndjson"]);
+export const fileFormat = pgEnum("file_format", fileFormats);
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
 
