@@ -28,8 +28,8 @@ export function readQuery<S extends z.ZodType>(url: URL, schema: S): z.output<S>
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A path id that is not a UUID cannot name anything: answer exactly as for a missing one. */
-export function pathId(params: Record<string, string>, what: string): string {
-  const id = params.id ?? "";
+export function pathId(params: Record<string, string>, what: string, key = "id"): string {
+  const id = params[key] ?? "";
   if (!UUID.test(id)) throw new HttpError(404, `The ${what} does not exist.`);
   return id.toLowerCase();
 }

@@ -2,8 +2,10 @@ import "server-only";
 import type { NextRequest } from "next/server";
 import { authenticate } from "@/lib/auth/authenticate";
 import type { Permission } from "@/lib/auth/permissions";
-import { type Principal, workspacesWith } from "@/lib/auth/principal";
+import { holdsPermission, type Principal } from "@/lib/auth/principal";
+import { env } from "@/lib/env";
 import { forbidden, HttpError, toProblemResponse, unauthorized } from "./errors";
+import { consume } from "./rate-limit";
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
@@ -15,7 +17,10 @@ export type HandlerContext = {
 };
 
 type Options = {
-  /** The caller must hold this permission in at least one workspace; handlers then scope by workspace. */
+  /**
+   * The caller must hold this permission somewhere (a workspace role, instance admin, or their
+   * own account); the service layer then checks it per workspace with assertAccess.
+   */
   permission?: Permission;
 };
 
@@ -23,8 +28,9 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * The one wrapper every authenticated /api/v1 handler goes through: authenticate (session or
- * bearer token), refuse cross-site state changes made with the session cookie, check the
- * permission, run the handler, and map whatever it throws to problem+json.
+ * bearer token), refuse cross-site state changes made with the session cookie, throttle per token
+ * or user, check the permission, run the handler under a deadline, and map whatever it throws to
+ * problem+json.
  */
 export function apiRoute(options: Options, handler: (ctx: HandlerContext) => Promise<Response>) {
   return async (req: NextRequest, context: RouteContext): Promise<Response> => {
@@ -32,11 +38,12 @@ export function apiRoute(options: Options, handler: (ctx: HandlerContext) => Pro
       const principal = await authenticate(req);
       if (!principal) throw unauthorized();
       if (principal.via === "session" && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
-      if (options.permission && workspacesWith(principal, options.permission).length === 0) throw forbidden();
+      await consume("api", principal.tokenId ? `token:${principal.tokenId}` : `user:${principal.userId}`);
+      if (options.permission && !holdsPermission(principal, options.permission)) throw forbidden();
       const params = Object.fromEntries(
         Object.entries((await context.params) ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]),
       );
-      return await handler({ req, url: new URL(req.url), principal, params });
+      return await withDeadline(handler({ req, url: new URL(req.url), principal, params }));
     } catch (error) {
       return toProblemResponse(error);
     }
@@ -52,6 +59,26 @@ export function publicRoute(handler: (req: NextRequest) => Promise<Response>) {
       return toProblemResponse(error);
     }
   };
+}
+
+/**
+ * Caps the time until a handler has its response. Streaming downloads return their response at
+ * once and are not cut; the abandoned work of a handler past the deadline still finishes (or
+ * hits its own timeouts), but the caller gets an answer.
+ */
+async function withDeadline(response: Promise<Response>): Promise<Response> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const seconds = Math.round(env.API_REQUEST_TIMEOUT_MS / 1000);
+      reject(new HttpError(503, `The request took longer than ${seconds} s; narrow it down or retry later.`, undefined, { "retry-after": "5" }));
+    }, env.API_REQUEST_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([response, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 // Cookie-authenticated writes must come from our own pages: a CSRF defence that needs no token,

@@ -5,19 +5,34 @@ export const credentialsSchema = z.object({
   password: z.string().min(1).max(1024),
 });
 
-export const tokenCreateWithPasswordSchema = credentialsSchema
-  .extend({ name: z.string().trim().min(1).max(100) })
-  .strict();
+const tokenOptions = {
+  name: z.string().trim().min(1).max(100),
+  expiresAt: z.iso
+    .datetime({ offset: true })
+    .refine((at) => Date.parse(at) > Date.now(), "must be in the future")
+    .nullish()
+    .describe("When the token stops working; omit for a token that never expires"),
+  roleCap: z
+    .enum(["viewer", "editor"])
+    .nullish()
+    .describe("The token acts with at most this role in every workspace, and never as instance admin"),
+};
 
-export const tokenCreateSchema = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+export const tokenCreateWithPasswordSchema = credentialsSchema.extend(tokenOptions).strict();
+
+export const tokenCreateSchema = z.object(tokenOptions).strict();
+export type TokenCreate = z.infer<typeof tokenCreateSchema>;
 
 export const apiTokenSchema = z.object({
   id: z.uuid(),
   name: z.string(),
   prefix: z.string(),
   createdAt: z.iso.datetime(),
-  lastUsedAt: z.iso.datetime().nullable(),
+  lastUsedAt: z.iso.datetime().nullable().describe("Updated at most once a minute"),
+  expiresAt: z.iso.datetime().nullable(),
+  roleCap: z.enum(["viewer", "editor", "admin"]).nullable(),
 });
+export type ApiToken = z.infer<typeof apiTokenSchema>;
 
 export const apiTokenCreatedSchema = z.object({
   id: z.uuid(),

@@ -5,9 +5,11 @@ import { forbidden, notFound } from "@/lib/api/errors";
 
 /**
  * Checks the caller's access to something in a workspace: 404 when they are not a member (never
- * reveal that it exists), 403 when they are a member whose role lacks the permission.
+ * reveal that it exists), 403 when they are a member whose role lacks the permission. Instance
+ * admins pass for the management permissions they hold in every workspace.
  */
 export function assertAccess(principal: Principal, workspaceId: string, permission: Permission, what: string): void {
+  if (canInWorkspace(principal, workspaceId, permission)) return;
   if (!isMemberOf(principal, workspaceId)) throw notFound(what);
-  if (!canInWorkspace(principal, workspaceId, permission)) throw forbidden();
+  throw forbidden();
 }

@@ -9,6 +9,7 @@ import { defaultWorkspace, workspacesWith, type Principal } from "@/lib/auth/pri
 import { enqueueRun } from "@/lib/queue/runs-queue";
 import type { JobCreate, JobDefinition, JobUpdate } from "@/lib/schemas/jobs";
 import { assertAccess } from "./access";
+import { recordAudit } from "./audit";
 import { toJobDto, toRunDto } from "./dto";
 
 export async function listJobsFor(principal: Principal, params: { q?: string; page: number; pageSize: number }) {
@@ -50,6 +51,12 @@ export async function createJob(principal: Principal, input: JobCreate) {
     definition: definitionOf(input),
     createdBy: principal.userId,
   });
+  await recordAudit(principal, {
+    action: "job.create",
+    target: { type: "job", id: job.id },
+    workspaceId,
+    details: { name: job.name, source: job.definition.source.type },
+  });
   return toJobDto(job, null);
 }
 
@@ -59,6 +66,13 @@ export async function patchJob(principal: Principal, id: string, patch: JobUpdat
   const definition = definitionOf({ ...job.definition, ...stripUndefined(definitionPatch) } as JobDefinition);
   const updated = await updateJob(db, id, { name, description, definition });
   if (!updated) throw new HttpError(404, "The job does not exist.");
+  await recordAudit(principal, {
+    action: "job.update",
+    target: { type: "job", id },
+    workspaceId: job.workspaceId,
+    // Field names only: a definition can carry credentials in headers or query parameters.
+    details: { name: updated.name, changed: Object.keys(stripUndefined(patch)).sort() },
+  });
   return toJobDto(updated, await getLastRun(db, id));
 }
 
@@ -69,6 +83,12 @@ export async function removeJob(principal: Principal, id: string) {
     await tx`SELECT pg_advisory_xact_lock(hashtext(${job.id}))`;
     await tx.unsafe(`DROP TABLE IF EXISTS ${qualified(env.DATASET_SCHEMA, datasetTableName(job.id))}`);
     await tx`DELETE FROM jobs WHERE id = ${job.id}`;
+  });
+  await recordAudit(principal, {
+    action: "job.delete",
+    target: { type: "job", id: job.id },
+    workspaceId: job.workspaceId,
+    details: { name: job.name },
   });
 }
 
@@ -84,6 +104,12 @@ export async function triggerRun(principal: Principal, id: string, trigger: "man
     console.error(`Could not enqueue run ${run.id}`, error);
     throw new HttpError(503, "The run queue (Redis) is unavailable; try again shortly.", undefined, { "retry-after": "5" });
   }
+  await recordAudit(principal, {
+    action: "run.trigger",
+    target: { type: "run", id: run.id },
+    workspaceId: job.workspaceId,
+    details: { jobId: job.id, jobName: job.name, trigger },
+  });
   return toRunDto(run);
 }
 

@@ -6,6 +6,7 @@ import { workspacesWith, type Principal } from "@/lib/auth/principal";
 import { runsQueue } from "@/lib/queue/runs-queue";
 import type { RunStatus } from "@/lib/schemas/runs";
 import { assertAccess } from "./access";
+import { recordAudit } from "./audit";
 import { toRunDto } from "./dto";
 
 export async function loadRun(principal: Principal, id: string, permission: "runs:read" | "runs:execute"): Promise<RunRow> {
@@ -50,5 +51,11 @@ export async function cancelRun(principal: Principal, id: string) {
   await runsQueue()
     .remove(run.id)
     .catch(() => undefined);
+  await recordAudit(principal, {
+    action: "run.cancel",
+    target: { type: "run", id: run.id },
+    workspaceId: run.workspaceId,
+    details: { jobId: run.jobId, previousStatus: run.status },
+  });
   return toRunDto(cancelled);
 }

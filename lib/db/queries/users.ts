@@ -1,5 +1,5 @@
 import "server-only";
-import { eq, sql as dsql } from "drizzle-orm";
+import { and, asc, count, eq, ilike, isNull, ne, or, sql as dsql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { memberships, users, workspaces } from "@/lib/db/schema";
 import type { Membership } from "@/lib/auth/principal";
@@ -59,5 +59,105 @@ export async function ensureFirstAdmin(db: Db, email: string, password: string):
     const [workspace] = await tx.insert(workspaces).values({ name: "Default" }).returning();
     await tx.insert(memberships).values({ userId: user!.id, workspaceId: workspace!.id, role: "admin", isDefault: true });
     return "created";
+  });
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export async function listUsers(db: Db, params: { q?: string; page: number; pageSize: number }) {
+  const pattern = params.q ? `%${escapeLike(params.q)}%` : undefined;
+  const where = pattern ? or(ilike(users.email, pattern), ilike(users.name, pattern)) : undefined;
+  const [rows, [total]] = await Promise.all([
+    db
+      .select()
+      .from(users)
+      .where(where)
+      .orderBy(asc(users.email))
+      .limit(params.pageSize)
+      .offset((params.page - 1) * params.pageSize),
+    db.select({ n: count() }).from(users).where(where),
+  ]);
+  return { count: total?.n ?? 0, rows };
+}
+
+/** Creates a user, with a workspace of their own (where they are admin) unless `personalWorkspace` is false. */
+export async function createUserAccount(db: Db, input: NewUser & { personalWorkspace: boolean }) {
+  if (input.personalWorkspace) {
+    return (await createUserWithWorkspace(db, { ...input, workspaceName: `${input.name}'s workspace` })).user;
+  }
+  const passwordHash = await hashPassword(input.password);
+  const [user] = await db
+    .insert(users)
+    .values({ email: input.email, name: input.name, passwordHash, isInstanceAdmin: input.isInstanceAdmin ?? false })
+    .returning();
+  return user!;
+}
+
+type UserChange = { name?: string; password?: string; isInstanceAdmin?: boolean; active?: boolean };
+type UserRow = typeof users.$inferSelect;
+export type UserOutcome =
+  | { outcome: "done"; user: UserRow }
+  | { outcome: "not_found" }
+  | { outcome: "last_instance_admin" }
+  | { outcome: "last_workspace_admin"; workspaceIds: string[] };
+
+// Serializes changes that could leave the instance without an active admin.
+const lockInstanceAdmins = (tx: Parameters<Parameters<Db["transaction"]>[0]>[0]) =>
+  tx.execute(dsql`select pg_advisory_xact_lock(hashtext('dataflowhub:instance-admins'))`);
+
+async function otherActiveInstanceAdmins(tx: Parameters<Parameters<Db["transaction"]>[0]>[0], userId: string) {
+  const [row] = await tx
+    .select({ n: count() })
+    .from(users)
+    .where(and(eq(users.isInstanceAdmin, true), isNull(users.deactivatedAt), ne(users.id, userId)));
+  return row?.n ?? 0;
+}
+
+/** Updates a user, refusing to demote or deactivate the last active instance admin. */
+export async function updateUser(db: Db, id: string, change: UserChange): Promise<UserOutcome> {
+  const passwordHash = change.password ? await hashPassword(change.password) : undefined;
+  return db.transaction(async (tx) => {
+    await lockInstanceAdmins(tx);
+    const [current] = await tx.select().from(users).where(eq(users.id, id)).for("update");
+    if (!current) return { outcome: "not_found" } as const;
+    const losesAdmin = current.isInstanceAdmin && (change.isInstanceAdmin === false || change.active === false);
+    if (losesAdmin && (await otherActiveInstanceAdmins(tx, id)) === 0) return { outcome: "last_instance_admin" } as const;
+    const deactivatedAt =
+      change.active === undefined ? undefined : change.active ? null : (current.deactivatedAt ?? new Date());
+    const [user] = await tx
+      .update(users)
+      .set({ name: change.name, passwordHash, isInstanceAdmin: change.isInstanceAdmin, deactivatedAt })
+      .where(eq(users.id, id))
+      .returning();
+    return { outcome: "done", user: user! } as const;
+  });
+}
+
+/**
+ * Deletes a user (their memberships and tokens cascade). Refused for the last active instance
+ * admin, and while they are the only admin of a workspace that has other members, who would be
+ * left with nobody to manage it.
+ */
+export async function deleteUser(db: Db, id: string): Promise<UserOutcome> {
+  return db.transaction(async (tx) => {
+    await lockInstanceAdmins(tx);
+    const [current] = await tx.select().from(users).where(eq(users.id, id)).for("update");
+    if (!current) return { outcome: "not_found" } as const;
+    if (current.isInstanceAdmin && (await otherActiveInstanceAdmins(tx, id)) === 0) {
+      return { outcome: "last_instance_admin" } as const;
+    }
+    const orphaned = await tx.execute<{ workspace_id: string }>(dsql`
+      SELECT m.workspace_id FROM memberships m
+      WHERE m.user_id = ${id} AND m.role = 'admin'
+        AND EXISTS (SELECT 1 FROM memberships o WHERE o.workspace_id = m.workspace_id AND o.user_id <> ${id})
+        AND NOT EXISTS (
+          SELECT 1 FROM memberships a JOIN users u ON u.id = a.user_id
+          WHERE a.workspace_id = m.workspace_id AND a.role = 'admin' AND a.user_id <> ${id} AND u.deactivated_at IS NULL)
+      ORDER BY m.workspace_id`);
+    if (orphaned.length > 0) {
+      return { outcome: "last_workspace_admin", workspaceIds: orphaned.map((r) => r.workspace_id) } as const;
+    }
+    await tx.delete(users).where(eq(users.id, id));
+    return { outcome: "done", user: current } as const;
   });
 }

@@ -1,21 +1,15 @@
 import { readJson } from "@/lib/api/body";
 import { apiRoute } from "@/lib/api/route";
-import { db } from "@/lib/db/client";
-import { createApiToken, listApiTokens } from "@/lib/db/queries/tokens";
 import { tokenCreateSchema } from "@/lib/schemas/auth";
+import { createTokenFor, listTokensFor } from "@/lib/services/tokens";
 
 export const GET = apiRoute({}, async ({ principal }) => {
-  const tokens = await listApiTokens(db, principal.userId);
-  const results = tokens.map((t) => ({
-    ...t,
-    createdAt: t.createdAt.toISOString(),
-    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
-  }));
+  const results = await listTokensFor(principal);
   return Response.json({ count: results.length, next: null, previous: null, results });
 });
 
-export const POST = apiRoute({}, async ({ req, principal }) => {
-  const body = await readJson(req, tokenCreateSchema);
-  const token = await createApiToken(db, principal.userId, body.name);
-  return Response.json({ ...token, createdAt: token.createdAt.toISOString() }, { status: 201 });
+/** A role-capped token lacks "tokens:manage": it could otherwise mint itself an uncapped one. */
+export const POST = apiRoute({ permission: "tokens:manage" }, async ({ req, principal }) => {
+  const token = await createTokenFor(principal, await readJson(req, tokenCreateSchema));
+  return Response.json(token, { status: 201 });
 });

@@ -1,11 +1,8 @@
 import { pathId } from "@/lib/api/body";
-import { notFound } from "@/lib/api/errors";
 import { apiRoute } from "@/lib/api/route";
-import { db } from "@/lib/db/client";
-import { revokeApiToken } from "@/lib/db/queries/tokens";
+import { revokeTokenFor } from "@/lib/services/tokens";
 
-export const DELETE = apiRoute({}, async ({ principal, params }) => {
-  const revoked = await revokeApiToken(db, principal.userId, pathId(params, "token"));
-  if (!revoked) throw notFound("token");
+export const DELETE = apiRoute({ permission: "tokens:manage" }, async ({ principal, params }) => {
+  await revokeTokenFor(principal, pathId(params, "token"));
   return new Response(null, { status: 204 });
 });
