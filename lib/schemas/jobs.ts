@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { expressionProblem, MAX_EXPRESSION_LENGTH, type ExpressionKind } from "@/lib/etl/expressions";
 
 /**
  * The job definition: the contract of SPEC.md "Job definition". These schemas are the single
@@ -71,6 +72,22 @@ export type Source = z.infer<typeof sourceSchema>;
 const columnName = z.string().min(1).max(200);
 const columnList = z.array(columnName).min(1).max(1000);
 
+/** An arquero table expression, checked against the safe subset when the job is saved or previewed. */
+function expression(kind: ExpressionKind, example: string) {
+  return z
+    .string()
+    .min(1)
+    .max(MAX_EXPRESSION_LENGTH)
+    .superRefine((value, ctx) => {
+      const problem = expressionProblem(value, kind);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .describe(`An arquero table expression: column references, op.* functions, literals and operators, e.g. ${example}`);
+}
+
+const namedColumns = <T extends z.ZodType>(value: T) =>
+  z.record(columnName, value).refine((m) => Object.keys(m).length > 0, "name at least one column");
+
 export const transformStepSchema = z.discriminatedUnion("op", [
   z
     .object({
@@ -79,16 +96,56 @@ export const transformStepSchema = z.discriminatedUnion("op", [
       maxLevel: z.number().int().min(0).max(100).optional(),
     })
     .describe("Flatten nested objects into columns, like pandas json_normalize"),
+  z
+    .object({
+      op: z.literal("explode"),
+      column: columnName.describe("A column holding arrays"),
+      prefix: z.string().max(100).optional().describe('Prefix of the columns made from object elements; default "<column>."'),
+      keepEmpty: z.boolean().default(false).describe("Keep one row with nulls for an empty array or null"),
+    })
+    .describe("One row per array element; object elements are flattened into prefixed columns"),
   z.object({ op: z.literal("select"), columns: columnList }).describe("Keep only these columns, in this order"),
   z.object({ op: z.literal("drop"), columns: columnList }).describe("Remove these columns"),
   z
     .object({
       op: z.literal("rename"),
-      columns: z
-        .record(columnName, columnName)
-        .refine((m) => Object.keys(m).length > 0, "name at least one column"),
+      columns: namedColumns(columnName).refine(
+        (m) => new Set(Object.values(m)).size === Object.keys(m).length,
+        "give each column a different new name",
+      ),
     })
     .describe("Rename columns: {old: new}"),
+  z.object({ op: z.literal("filter"), expr: expression("row", "d => d.amount > 0") }).describe("Keep the rows where the expression is true"),
+  z
+    .object({ op: z.literal("derive"), columns: namedColumns(expression("row", "d => d.total * 1.2")) })
+    .describe("Add or replace columns, computed in the order given: {name: expression}"),
+  z.object({ op: z.literal("cast"), columns: namedColumns(columnTypeSchema) }).describe("Convert columns to a type: {name: type}"),
+  z
+    .object({
+      op: z.literal("fillNull"),
+      values: namedColumns(z.union([z.string().max(4000), z.number(), z.boolean()])),
+    })
+    .describe("Replace null, missing and NaN values: {name: value}"),
+  z
+    .object({ op: z.literal("dedupe"), columns: columnList.optional().describe("Compare only these columns; default all") })
+    .describe("Drop duplicate rows, keeping the first"),
+  z
+    .object({
+      op: z.literal("sort"),
+      by: z
+        .array(z.object({ column: columnName, desc: z.boolean().default(false) }))
+        .min(1)
+        .max(100),
+    })
+    .describe("Order rows; nulls come first ascending and last descending"),
+  z.object({ op: z.literal("limit"), count: z.number().int().min(0).max(1_000_000_000) }).describe("Keep the first rows"),
+  z
+    .object({
+      op: z.literal("aggregate"),
+      groupBy: z.array(columnName).max(100).default([]),
+      metrics: namedColumns(expression("aggregate", "op.sum(d.amount)")),
+    })
+    .describe("Group rows and compute metrics with aggregate functions (op.sum, op.count, op.mean, op.min, op.max, op.distinct…)"),
 ]);
 export type TransformStep = z.infer<typeof transformStepSchema>;
 

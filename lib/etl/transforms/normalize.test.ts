@@ -105,3 +105,74 @@ describe("isPlainObject", () => {
     ]);
   });
 });
+
+/** The examples of pandas' json_normalize documentation, with pandas' output written out (NaN as null). */
+describe("normalizeRecords against pandas' documented examples", () => {
+  it("nested dicts of different shapes: the union of columns in first-seen order", () => {
+    const data = [
+      { id: 1, name: { first: "Coleen", last: "Volk" } },
+      { name: { given: "Mark", family: "Regner" } },
+      { id: 2, name: "Faye Raker" },
+    ];
+    const out = normalizeRecords(data);
+    expect(out.names).toEqual(["id", "name.first", "name.last", "name.given", "name.family", "name"]);
+    expect(rows(out)).toEqual([
+      { id: 1, "name.first": "Coleen", "name.last": "Volk", "name.given": null, "name.family": null, name: null },
+      { id: null, "name.first": null, "name.last": null, "name.given": "Mark", "name.family": "Regner", name: null },
+      { id: 2, "name.first": null, "name.last": null, "name.given": null, "name.family": null, name: "Faye Raker" },
+    ]);
+  });
+
+  const fitness = [
+    { id: 1, name: "Cole Volk", fitness: { height: 130, weight: 60 } },
+    { name: "Mark Reg", fitness: { height: 130, weight: 60 } },
+    { id: 2, name: "Faye Raker", fitness: { height: 130, weight: 60 } },
+  ];
+
+  it("max_level=0 keeps the nested dict as a value", () => {
+    const out = normalizeRecords(fitness, { maxLevel: 0 });
+    expect(out.names).toEqual(["id", "name", "fitness"]);
+    expect(out.columns.get("id")).toEqual([1, null, 2]);
+    expect(out.columns.get("fitness")).toEqual([
+      { height: 130, weight: 60 },
+      { height: 130, weight: 60 },
+      { height: 130, weight: 60 },
+    ]);
+  });
+
+  it("max_level=1 flattens one level", () => {
+    const out = normalizeRecords(fitness, { maxLevel: 1 });
+    expect(out.names).toEqual(["id", "name", "fitness.height", "fitness.weight"]);
+    expect(rows(out)).toEqual([
+      { id: 1, name: "Cole Volk", "fitness.height": 130, "fitness.weight": 60 },
+      { id: null, name: "Mark Reg", "fitness.height": 130, "fitness.weight": 60 },
+      { id: 2, name: "Faye Raker", "fitness.height": 130, "fitness.weight": 60 },
+    ]);
+  });
+
+  it("sep='_' joins levels with an underscore", () => {
+    const out = normalizeRecords([{ a: { b: 1, c: { d: 2 } } }], { sep: "_" });
+    expect(rows(out)).toEqual([{ a_b: 1, a_c_d: 2 }]);
+  });
+
+  it("a single dict is one record; lists stay values", () => {
+    const out = normalizeRecords([{ state: "Florida", counties: [{ name: "Dade" }], info: { governor: "Rick Scott" } }]);
+    expect(rows(out)).toEqual([{ state: "Florida", counties: [{ name: "Dade" }], "info.governor": "Rick Scott" }]);
+  });
+
+  it("flattens 200k nested records in about a second", () => {
+    const records = Array.from({ length: 200_000 }, (_, i) => ({
+      id: i,
+      customer: { name: `c${i}`, address: { city: "Paris", zip: "75001" } },
+      total: i * 1.5,
+      tags: ["a", "b"],
+    }));
+    const started = performance.now();
+    const out = normalizeRecords(records);
+    const elapsed = performance.now() - started;
+    expect(out.names).toEqual(["id", "customer.name", "customer.address.city", "customer.address.zip", "total", "tags"]);
+    expect(out.columns.get("customer.name")![199_999]).toBe("c199999");
+    // Measured ≈0.4 s here; the bound leaves room for a busy machine.
+    expect(elapsed).toBeLessThan(2000);
+  });
+});
