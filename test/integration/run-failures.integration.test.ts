@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
+import { getRun } from "@/lib/db/queries/runs";
 import { datasetTableName } from "@/lib/db/identifiers";
 import { updateJob } from "@/lib/db/queries/jobs";
 import { runsQueue } from "@/lib/queue/runs-queue";
 import { jobDefinitionSchema } from "@/lib/schemas/jobs";
 import { toRunDto } from "@/lib/services/dto";
+import { POST as cancelRunRoute } from "@/app/api/v1/runs/[id]/cancel/route";
+import { apiToken, call } from "../api";
 import { createUser, datasetRows, datasetRunIds, datasetSchemaTables, resetDatabase, resetQueue } from "../db";
-import { startFixtureServer, type FixtureServer } from "../fixture-server";
+import { sendJson, startFixtureServer, type FixtureServer } from "../fixture-server";
 import { startRunsWorker, waitForRun } from "../worker";
 import { expectedOrderRows, orderPages, ordersJob } from "./fixtures";
 import { createJob, datasetOf, logMessages, triggerJob } from "./jobs";
@@ -64,7 +67,7 @@ async function expectDatasetUntouched(jobId: string, lastRunId: string) {
   expect(await datasetSchemaTables()).toEqual([table]);
 }
 
-describe("failed runs", () => {
+describe("failed, retried and cancelled runs", () => {
   it("retries a source answering 500, then fails after the last attempt and keeps the previous dataset", async () => {
     const { job, run: previous } = await jobWithDataset();
     const failing = await repoint(job.id, "/fail", { attempts: 2, backoffSeconds: 1 });
@@ -132,6 +135,63 @@ describe("failed runs", () => {
           'Step 2 (select): unknown column "customer"; available: "id", "name", "amount", "paid", "created_at", "due", "customer.name", "customer.address.city", "tags".',
       },
     });
+    await expectDatasetUntouched(job.id, previous.id);
+  });
+
+  it("retries a run that failed halfway without duplicating the rows of the failed attempt", async () => {
+    const { job } = await jobWithDataset();
+    // Page 2 fails four times (every try of the first attempt), then recovers.
+    let failuresLeft = 4;
+    fixture.route("/flaky", (_req, res, url) => {
+      const page = Number(url.searchParams.get("page") ?? "1");
+      if (page === 2 && failuresLeft-- > 0) return void res.writeHead(503, { "retry-after": "0" }).end();
+      const next = page < orderPages.length ? `${fixture.origin}/flaky?page=${page + 1}` : null;
+      sendJson(res, 200, { data: { items: orderPages[page - 1] }, links: { next } });
+    });
+    const flaky = await repoint(job.id, "/flaky", { attempts: 2, backoffSeconds: 1 });
+
+    const run = await waitForRun((await triggerJob(flaky)).id);
+    expect(toRunDto(run)).toMatchObject({ status: "success", attempt: 2, rowsExtracted: 5, rowsLoaded: 5, error: null });
+    const table = datasetTableName(job.id);
+    expect(await datasetRows(table)).toEqual(expectedOrderRows);
+    expect(await datasetRunIds(table)).toEqual([run.id]);
+    expect(await datasetSchemaTables()).toEqual([table]);
+    const messages = await logMessages(run.id);
+    expect(messages.filter((m) => m.startsWith("Fetched page"))).toEqual([
+      `Fetched page 1 from ${fixture.origin}/flaky: 2 records`,
+      `Fetched page 1 from ${fixture.origin}/flaky: 2 records`,
+      `Fetched page 2 from ${fixture.origin}/flaky: 2 records`,
+      `Fetched page 3 from ${fixture.origin}/flaky: 1 records`,
+    ]);
+    expect(messages).toContain("Attempt 1 of 2 failed; the run will be retried.");
+  });
+
+  it("stops a running run when it is cancelled and keeps the previous dataset", async () => {
+    const { job, run: previous } = await jobWithDataset();
+    const pages = 40;
+    fixture.route("/slow", (_req, res, url) => {
+      const page = Number(url.searchParams.get("page") ?? "1");
+      const next = page < pages ? `${fixture.origin}/slow?page=${page + 1}` : null;
+      setTimeout(() => sendJson(res, 200, { data: { items: [{ id: page }] }, links: { next } }), 150);
+    });
+    const slow = await repoint(job.id, "/slow", { attempts: 3, backoffSeconds: 1 });
+    const pending = await triggerJob(slow);
+
+    // Wait until the worker is fetching pages, then cancel as the owner would through the API.
+    const deadline = Date.now() + 10_000;
+    while ((await getRun(db, pending.id))?.status !== "running" || fixture.requestsTo("/slow") < 2) {
+      if (Date.now() > deadline) throw new Error("the run never started");
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const token = await apiToken(job.createdBy!);
+    const cancelled = await call(cancelRunRoute, { method: "POST", path: "/", params: { id: pending.id }, token });
+    expect(cancelled.body.status).toBe("cancelled");
+
+    const run = await waitForRun(pending.id);
+    expect(run.status).toBe("cancelled");
+    expect(fixture.requestsTo("/slow")).toBeLessThan(pages);
+    expect((await logMessages(run.id)).at(-1)).toBe("Run cancelled; the dataset was left unchanged.");
+    expect(await runsQueue().getJobState(run.id)).toBe("completed");
     await expectDatasetUntouched(job.id, previous.id);
   });
 });
