@@ -31,6 +31,8 @@ const testEnv = {
   ADMIN_EMAIL: "",
   ADMIN_PASSWORD: "",
   LOG_LEVEL: "warn",
+  // Small enough that the 413 test uploads only a few MiB; larger than every other test file.
+  UPLOAD_MAX_BYTES: String(3 * 1024 * 1024),
 } as const;
 Object.assign(process.env, testEnv);
 

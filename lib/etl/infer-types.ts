@@ -41,10 +41,46 @@ export function mergeTypes(a: ColumnType | null, b: ColumnType | null): ColumnTy
   return "string";
 }
 
-export function inferColumnType(values: ArrayLike<unknown>): ColumnType | null {
+/**
+ * How values are read. `typed`: values keep their own type (JSON, Excel cells, databases).
+ * `textual`: every value arrived as text (CSV), so a string is also recognised as the integer,
+ * number or boolean it spells, written the plain way: "007" (an ID with leading zeros) and integers
+ * past 2^53 (which a double would round) stay strings, and so do "1,5", ".5", "+1" and "yes".
+ * An empty string means no value.
+ */
+export type InferenceMode = "typed" | "textual";
+
+const TEXT_INTEGER = /^-?(0|[1-9]\d*)$/;
+const TEXT_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+const TEXT_BOOLEAN = /^(true|false)$/i;
+
+export function textType(text: string): ColumnType | null {
+  if (text === "") return null;
+  if (TEXT_INTEGER.test(text)) return Number.isSafeInteger(Number(text)) ? "integer" : "string";
+  if (TEXT_NUMBER.test(text)) return Number.isFinite(Number(text)) ? "number" : "string";
+  if (TEXT_BOOLEAN.test(text)) return "boolean";
+  return valueType(text);
+}
+
+/** The value a text holds once its column's type is known: numbers and booleans converted, the rest as written. */
+export function parseText(text: string, type: ColumnType | null): unknown {
+  if (text === "") return null;
+  switch (type) {
+    case "integer":
+    case "number":
+      return Number(text);
+    case "boolean":
+      return text.toLowerCase() === "true";
+    default:
+      return text;
+  }
+}
+
+export function inferColumnType(values: ArrayLike<unknown>, mode: InferenceMode = "typed"): ColumnType | null {
   let type: ColumnType | null = null;
   for (let i = 0; i < values.length; i++) {
-    const next = valueType(values[i]);
+    const value = values[i];
+    const next = mode === "textual" && typeof value === "string" ? textType(value) : valueType(value);
     if (next !== null && next !== type) {
       type = mergeTypes(type, next);
       if (type === "string") return type;

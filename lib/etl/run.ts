@@ -41,7 +41,7 @@ export async function executeRun(runId: string, { attempt, maxAttempts, signal }
   try {
     const context = { jobId: run.jobId, workspaceId: run.workspaceId, runId, log };
     load = await inStage("load", () => openDestination(definition.destination, context));
-    const source = extract(definition.source, { signal: stopOn, log, sampleOnly: false });
+    const source = extract(definition.source, { signal: stopOn, log, sampleOnly: false, workspaceId: run.workspaceId });
     const pipeline = new TransformPipeline(definition.transform, { maxBufferedRows: env.TRANSFORM_MAX_BUFFERED_ROWS });
     let lastProgress = Date.now();
     const reportProgress = async (stage: RunStage) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jobCreateSchema, jobUpdateSchema } from "./jobs";
+import { jobCreateSchema, jobUpdateSchema, type HttpSource } from "./jobs";
 
 /** The SPEC.md job definition shape for an http job, with the optional parts left out. */
 const specExample = {
@@ -70,7 +70,7 @@ describe("jobCreateSchema", () => {
 
   it("fills in pagination defaults per style", () => {
     const parse = (pagination: unknown) =>
-      jobCreateSchema.parse({ ...specExample, source: { ...specExample.source, pagination } }).source.pagination;
+      (jobCreateSchema.parse({ ...specExample, source: { ...specExample.source, pagination } }).source as HttpSource).pagination;
     expect(parse({ type: "page" })).toEqual({ type: "page", pageParam: "page", sizeParam: "page_size", pageSize: 100, startPage: 1 });
     expect(parse({ type: "offset", limit: 500 })).toEqual({ type: "offset", offsetParam: "offset", limitParam: "limit", limit: 500 });
     expect(parse({ type: "cursor", cursorPath: "meta.next_cursor" })).toEqual({

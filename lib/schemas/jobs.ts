@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { expressionProblem, MAX_EXPRESSION_LENGTH, type ExpressionKind } from "@/lib/etl/expressions";
+import { fileSourceSchema } from "./file-source";
 
 /**
  * The job definition: the contract of SPEC.md "Job definition". These schemas are the single
@@ -66,7 +67,7 @@ export const httpSourceSchema = z
   .describe("Extract JSON records from an HTTP API");
 export type HttpSource = z.infer<typeof httpSourceSchema>;
 
-export const sourceSchema = z.discriminatedUnion("type", [httpSourceSchema]);
+export const sourceSchema = z.discriminatedUnion("type", [httpSourceSchema, fileSourceSchema]);
 export type Source = z.infer<typeof sourceSchema>;
 
 const columnName = z.string().min(1).max(200);
@@ -152,7 +153,25 @@ export type TransformStep = z.infer<typeof transformStepSchema>;
 export const datasetDestinationSchema = z
   .object({
     type: z.literal("dataset"),
-    mode: z.enum(["replace"]).default("replace").describe("replace: the dataset holds exactly the last run's rows"),
+    mode: z
+      .enum(["replace", "append", "upsert"])
+      .default("replace")
+      .describe("replace: the dataset holds exactly the last run's rows; append: each run adds its rows; upsert: rows are inserted or updated by key"),
+    key: z
+      .array(z.string().min(1).max(200))
+      .min(1)
+      .max(32)
+      .refine((key) => new Set(key).size === key.length, "list each key column once")
+      .optional()
+      .describe("Columns identifying a row, required for upsert; within one run the last row of a key wins"),
+  })
+  .superRefine((destination, ctx) => {
+    if (destination.mode === "upsert" && !destination.key) {
+      ctx.addIssue({ code: "custom", path: ["key"], message: "upsert needs the key columns that identify a row" });
+    }
+    if (destination.mode !== "upsert" && destination.key) {
+      ctx.addIssue({ code: "custom", path: ["key"], message: `key is only used by mode upsert, not ${destination.mode}` });
+    }
   })
   .describe("A PostgreSQL table managed by DataFlowHub, one per job");
 

@@ -10,14 +10,15 @@ import { parseFilters, resultsQuerySchema } from "@/lib/schemas/results";
 import { loadJob } from "./jobs";
 import { loadRun } from "./runs";
 
-type Scope = { jobId: string; runId?: string; knownCount?: number };
+/** `replaces`: the run's mode swaps the whole dataset, so it holds that run's rows or none of them. */
+type Scope = { jobId: string; runId?: string; replaces?: boolean };
 
 async function queryDataset(url: URL, scope: Scope) {
   const options = resultsQuerySchema.parse(Object.fromEntries(url.searchParams));
   const [dataset] = await db.select().from(datasets).where(eq(datasets.jobId, scope.jobId)).limit(1);
   const paging = { page: options.page, pageSize: options.pageSize };
   if (!dataset) return { count: 0, results: [], columns: [], ...paging };
-  if (scope.runId && dataset.lastRunId !== scope.runId) {
+  if (scope.runId && scope.replaces && dataset.lastRunId !== scope.runId) {
     // In replace mode a later successful run swapped this run's rows out of the dataset.
     return { count: 0, results: [], columns: dataset.columns, ...paging };
   }
@@ -28,7 +29,8 @@ async function queryDataset(url: URL, scope: Scope) {
   for (const filter of filters) if (!known.has(filter.column)) throw unknown(filter.column);
   const sort = options.sort ? { column: options.sort.replace(/^-/, ""), desc: options.sort.startsWith("-") } : undefined;
   if (sort && !known.has(sort.column)) throw unknown(sort.column);
-  const unfiltered = filters.length === 0 && !options.q;
+  // Appended and upserted datasets mix runs: a run's rows must be counted, not taken from row_count.
+  const unfiltered = filters.length === 0 && !options.q && (!scope.runId || scope.replaces === true);
   const page = await readResults(
     sql,
     {
@@ -50,7 +52,7 @@ async function queryDataset(url: URL, scope: Scope) {
 /** The rows a run loaded, while they are still the job's dataset. */
 export async function runResults(principal: Principal, runId: string, url: URL) {
   const run = await loadRun(principal, runId, "runs:read");
-  return queryDataset(url, { jobId: run.jobId, runId: run.id });
+  return queryDataset(url, { jobId: run.jobId, runId: run.id, replaces: run.definition.destination.mode === "replace" });
 }
 
 /** The job's current dataset. */

@@ -1,27 +1,34 @@
 import "server-only";
-import { Writable } from "node:stream";
+import { createHash } from "node:crypto";
+import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { Readable } from "node:stream";
+import type { ColumnTable } from "arquero";
 import type { Sql } from "@/lib/db/client";
 import type { DatasetColumn } from "@/lib/db/schema";
 import { datasetTableName, qualified, quoteIdent, safeColumnName, stagingTableName } from "@/lib/db/identifiers";
 import { env } from "@/lib/env";
-import type { ColumnType } from "@/lib/schemas/jobs";
-import { inferColumnType, mergeTypes, pgTypes } from "@/lib/etl/infer-types";
-import type { Batch } from "@/lib/etl/transforms/apply";
-import { encodeValue } from "./copy-encode";
-import type { DestinationContext, DestinationLoad } from "./types";
+import type { ColumnType, Destination } from "@/lib/schemas/jobs";
+import { EtlError } from "@/lib/etl/errors";
+import { mergeTypes, pgTypes } from "@/lib/etl/infer-types";
+import { batchColumnType } from "@/lib/etl/transforms/batch";
 import type { RunLogger } from "@/lib/etl/run-log";
+import { encodeValue } from "./copy-encode";
+import { conflictMessage, describeDrift, describeReplacement, fit, planSchema, type RunColumn } from "./dataset-schema";
+import type { DestinationContext, DestinationLoad } from "./types";
 
-type Column = DatasetColumn & { source: string };
+type Column = DatasetColumn & { source: string; empty: boolean };
+type DatasetDestination = Extract<Destination, { type: "dataset" }>;
+type Merge = { rowCount: number; notes: string[] };
 
 /** Rows per COPY chunk written to the socket; large enough to amortise calls, small enough to stay flat in memory. */
 const ROWS_PER_CHUNK = 2000;
 
 /**
- * Loads one run's rows into a staging table of the dataset schema and swaps it in atomically on
- * commit (mode `replace`). Until commit nothing a reader can see changes, so a failed, cancelled or
- * retried attempt leaves the previous dataset exactly as it was.
+ * Loads one run's rows into a staging table of the dataset schema, then, on commit and in the
+ * same transaction that marks the run successful, puts them in the dataset by the job's mode:
+ * `replace` swaps the staging table in; `append` inserts its rows; `upsert` inserts or updates
+ * them by key. Until commit no reader sees anything, so a failed, cancelled or retried attempt
+ * leaves the dataset exactly as it was, and rows can never be added twice.
  */
 export class DatasetLoad implements DestinationLoad {
   private readonly staging: string;
@@ -30,20 +37,25 @@ export class DatasetLoad implements DestinationLoad {
 
   private constructor(
     private readonly sql: Sql,
-    private readonly jobId: string,
-    private readonly workspaceId: string,
-    private readonly runId: string,
-    private readonly log: RunLogger,
+    private readonly destination: DatasetDestination,
+    private readonly context: DestinationContext,
+    /** The dataset's columns when the load started (append, upsert): lets a type conflict fail the first batch, not the commit. */
+    private readonly existing: ReadonlyMap<string, ColumnType>,
   ) {
-    this.staging = qualified(env.DATASET_SCHEMA, stagingTableName(runId));
+    this.staging = qualified(env.DATASET_SCHEMA, stagingTableName(context.runId));
   }
 
   /** Starts a load; a previous attempt's leftover staging table is dropped first. */
-  static async open(sql: Sql, params: DestinationContext): Promise<DatasetLoad> {
-    const load = new DatasetLoad(sql, params.jobId, params.workspaceId, params.runId, params.log);
+  static async open(sql: Sql, destination: DatasetDestination, context: DestinationContext): Promise<DatasetLoad> {
+    const existing = destination.mode === "replace" ? [] : await datasetColumns(sql, context.jobId);
+    const load = new DatasetLoad(sql, destination, context, new Map(existing.map((c) => [c.name, c.type])));
     await sql.unsafe(`DROP TABLE IF EXISTS ${load.staging}`);
     await sql.unsafe(`CREATE TABLE ${load.staging} (_run_id uuid NOT NULL, _row bigint NOT NULL)`);
     return load;
+  }
+
+  private get log(): RunLogger {
+    return this.context.log;
   }
 
   get rowsWritten(): number {
@@ -54,10 +66,10 @@ export class DatasetLoad implements DestinationLoad {
     return this.columns.map(({ name, type }) => ({ name, type }));
   }
 
-  async write(batch: Batch): Promise<void> {
+  async write(batch: ColumnTable): Promise<void> {
     const names = batch.columnNames();
     const arrays = names.map((name) => batch.array(name) as ArrayLike<unknown>);
-    const columns = await this.reconcile(names, arrays);
+    const columns = await this.reconcile(batch, names, arrays);
     const count = batch.numRows();
     if (count === 0) return;
 
@@ -65,7 +77,7 @@ export class DatasetLoad implements DestinationLoad {
     const copy = await this.sql
       .unsafe(`COPY ${this.staging} (_run_id, _row${target ? `, ${target}` : ""}) FROM STDIN`)
       .writable();
-    const runId = this.runId;
+    const runId = this.context.runId;
     const first = this.rows;
     const types = columns.map((c) => c.type);
     function* chunks() {
@@ -85,27 +97,31 @@ export class DatasetLoad implements DestinationLoad {
   }
 
   /** Adds new columns and widens changed ones on the staging table, reporting every change. */
-  private async reconcile(names: string[], arrays: ArrayLike<unknown>[]): Promise<Column[]> {
+  private async reconcile(batch: ColumnTable, names: string[], arrays: ArrayLike<unknown>[]): Promise<Column[]> {
     const result: Column[] = [];
     for (let i = 0; i < names.length; i++) {
       const source = names[i]!;
-      const inferred = inferColumnType(arrays[i]!);
+      const inferred = batchColumnType(batch, source, arrays[i]!);
       let column = this.columns.find((c) => c.source === source);
       if (!column) {
         const taken = new Set(this.columns.map((c) => c.name));
         const name = safeColumnName(source, taken);
-        column = { source, name, type: inferred ?? "string" };
+        column = { source, name, type: inferred ?? this.existing.get(name) ?? "string", empty: inferred === null };
+        this.assertFits(column);
         await this.sql.unsafe(`ALTER TABLE ${this.staging} ADD COLUMN ${quoteIdent(name)} ${pgTypes[column.type]}`);
         this.columns.push(column);
         if (this.rows > 0) await this.log("warn", `New column "${name}" (${column.type}) appeared after ${this.rows} rows.`);
-      } else if (inferred !== null && inferred !== column.type) {
+      } else if (inferred !== null && (inferred !== column.type || column.empty)) {
         const widened = this.widen(column, inferred);
+        column.empty = false;
         if (widened !== column.type) {
+          const previous = column.type;
+          column.type = widened;
+          this.assertFits(column);
           await this.sql.unsafe(
             `ALTER TABLE ${this.staging} ALTER COLUMN ${quoteIdent(column.name)} TYPE ${pgTypes[widened]} USING ${quoteIdent(column.name)}::${pgTypes[widened]}`,
           );
-          await this.log("warn", `Column "${column.name}" widened from ${column.type} to ${widened} by later rows.`);
-          column.type = widened;
+          if (this.rows > 0) await this.log("warn", `Column "${column.name}" widened from ${previous} to ${widened} by later rows.`);
         }
       }
       result.push(column);
@@ -114,34 +130,195 @@ export class DatasetLoad implements DestinationLoad {
   }
 
   private widen(column: Column, inferred: ColumnType): ColumnType {
-    // A column created from only nulls is text; once real values arrive, retype it while it holds no data.
-    if (this.rows === 0) return inferred;
+    // A column holding only nulls so far takes the type of its first real values.
+    if (column.empty) return inferred;
     return mergeTypes(column.type, inferred) ?? column.type;
   }
 
-  /** Indexes the staging table, then swaps it in as the dataset and finalizes the run in one transaction. */
-  async commit(finalize: (tx: Sql) => Promise<void>): Promise<void> {
-    const tableName = datasetTableName(this.jobId);
-    const indexName = quoteIdent(`${stagingTableName(this.runId)}_row_key`);
-    await this.sql.unsafe(`CREATE UNIQUE INDEX ${indexName} ON ${this.staging} (_run_id, _row)`);
-    await this.sql.unsafe(`ANALYZE ${this.staging}`);
+  private assertFits(column: Column): void {
+    const dataset = this.existing.get(column.name);
+    if (column.empty || !dataset || fit(dataset, column.type) !== "conflict") return;
+    throw new EtlError(conflictMessage([{ name: column.name, dataset, run: column.type }]), true);
+  }
 
+  /** Puts the staged rows into the dataset by mode and finalizes the run, in one transaction. */
+  async commit(finalize: (tx: Sql) => Promise<void>): Promise<void> {
+    const tableName = datasetTableName(this.context.jobId);
+    await this.sql.unsafe(`ANALYZE ${this.staging}`);
+    let notes: string[] = [];
     await this.sql.begin(async (transaction) => {
       const tx = transaction as unknown as Sql;
       await finalize(tx);
-      // Two runs of one job finishing together must not interleave their swaps.
-      await tx`SELECT pg_advisory_xact_lock(hashtext(${this.jobId}))`;
-      await this.swap(tx, tableName);
+      // Two runs of one job finishing together must not interleave their changes.
+      await tx`SELECT pg_advisory_xact_lock(hashtext(${this.context.jobId}))`;
+      const [previous] = await tx<{ columns: DatasetColumn[]; row_count: string }[]>`
+        SELECT columns, row_count FROM datasets WHERE job_id = ${this.context.jobId}`;
+      const exists = previous !== undefined && (await tableExists(tx, tableName));
+      let merge: Merge;
+      if (this.destination.mode === "replace" || !exists) merge = await this.swap(tx, tableName, previous?.columns);
+      else if (this.destination.mode === "append") merge = await this.append(tx, tableName, previous.columns, Number(previous.row_count));
+      else merge = await this.upsert(tx, tableName, previous.columns, Number(previous.row_count));
+      notes = merge.notes;
     });
+    for (const note of notes) await this.log(note.startsWith("Schema drift") ? "warn" : "info", note);
   }
 
-  private async swap(tx: Sql, tableName: string): Promise<void> {
+  /** replace, and the first load of any mode: the staging table becomes the dataset. */
+  private async swap(tx: Sql, tableName: string, before: DatasetColumn[] | undefined): Promise<Merge> {
+    const notes: string[] = [];
+    if (this.destination.mode === "upsert") notes.push(...(await this.prepareUpsert(tx, this.staging)));
     await tx.unsafe(`DROP TABLE IF EXISTS ${qualified(env.DATASET_SCHEMA, tableName)}`);
     await tx.unsafe(`ALTER TABLE ${this.staging} RENAME TO ${quoteIdent(tableName)}`);
+    const table = qualified(env.DATASET_SCHEMA, tableName);
+    await tx.unsafe(`CREATE UNIQUE INDEX ${quoteIdent(`${tableName}_${shortHash(this.context.runId)}_row`)} ON ${table} (_run_id, _row)`);
+    let rowCount = this.rows;
+    if (this.destination.mode === "upsert" && this.rows > 0) {
+      await this.ensureKeyIndex(tx, tableName);
+      const [{ n }] = (await tx.unsafe(`SELECT count(*)::bigint AS n FROM ${table}`)) as unknown as [{ n: string }];
+      rowCount = Number(n);
+    }
     const columns = this.columnTypes;
+    await this.saveDataset(tx, tableName, columns, rowCount);
+    const drift = before ? describeReplacement(before, columns) : null;
+    if (drift && this.destination.mode === "replace") notes.push(drift);
+    return { rowCount, notes };
+  }
+
+  private async append(tx: Sql, tableName: string, existing: DatasetColumn[], rowCount: number): Promise<Merge> {
+    if (this.rows === 0) return this.keep(tx, tableName, existing, rowCount);
+    const { columns, notes } = await this.alignDataset(tx, tableName, existing);
+    const target = ["_run_id", "_row", ...this.columns.map((c) => quoteIdent(c.name))].join(", ");
+    const values = ["_run_id", "_row", ...this.columns.map((c) => this.castTo(c, columns))].join(", ");
+    const table = qualified(env.DATASET_SCHEMA, tableName);
+    await tx.unsafe(`INSERT INTO ${table} (${target}) SELECT ${values} FROM ${this.staging}`);
+    await tx.unsafe(`DROP TABLE ${this.staging}`);
+    const total = rowCount + this.rows;
+    await this.saveDataset(tx, tableName, columns, total);
+    notes.push(`Appended ${this.rows} rows; the dataset now holds ${total}.`);
+    return { rowCount: total, notes };
+  }
+
+  private async upsert(tx: Sql, tableName: string, existing: DatasetColumn[], rowCount: number): Promise<Merge> {
+    if (this.rows === 0) return this.keep(tx, tableName, existing, rowCount);
+    const prepared = await this.prepareUpsert(tx, this.staging);
+    const { columns, notes } = await this.alignDataset(tx, tableName, existing);
+    notes.unshift(...prepared);
+    await this.ensureKeyIndex(tx, tableName);
+    const key = this.keyColumns().map((c) => quoteIdent(c.name));
+    const target = ["_run_id", "_row", ...this.columns.map((c) => quoteIdent(c.name))];
+    const values = ["_run_id", "_row", ...this.columns.map((c) => this.castTo(c, columns))].join(", ");
+    const updates = target.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`);
+    const table = qualified(env.DATASET_SCHEMA, tableName);
+    const [counts] = (await tx.unsafe(`
+      WITH written AS (
+        INSERT INTO ${table} (${target.join(", ")}) SELECT ${values} FROM ${this.staging}
+        ON CONFLICT (${key.join(", ")}) DO UPDATE SET ${updates.join(", ")}
+        RETURNING (xmax = 0) AS inserted
+      )
+      SELECT count(*) FILTER (WHERE inserted)::bigint AS inserted, count(*)::bigint AS written FROM written`)) as unknown as [
+      { inserted: string; written: string },
+    ];
+    const inserted = Number(counts.inserted);
+    const updated = Number(counts.written) - inserted;
+    await tx.unsafe(`DROP TABLE ${this.staging}`);
+    const total = rowCount + inserted;
+    await this.saveDataset(tx, tableName, columns, total);
+    notes.push(`Upserted by ${this.keyNames()}: ${inserted} rows inserted, ${updated} updated; the dataset now holds ${total}.`);
+    return { rowCount: total, notes };
+  }
+
+  /** A run without rows leaves an appended or upserted dataset as it is. */
+  private async keep(tx: Sql, tableName: string, existing: DatasetColumn[], rowCount: number): Promise<Merge> {
+    await tx.unsafe(`DROP TABLE ${this.staging}`);
+    await this.saveDataset(tx, tableName, existing, rowCount);
+    return { rowCount, notes: ["The run read no rows; the dataset is unchanged."] };
+  }
+
+  /**
+   * Checks the key and keeps one staged row per key: the last one read. A file or API that lists
+   * a record twice lists its changes in order, so its last version is its current state; and
+   * PostgreSQL refuses to update one row twice in a single INSERT … ON CONFLICT anyway.
+   */
+  private async prepareUpsert(tx: Sql, staging: string): Promise<string[]> {
+    const key = this.keyColumns().map((c) => quoteIdent(c.name));
+    if (this.rows === 0) return [];
+    const [{ n: nulls }] = (await tx.unsafe(
+      `SELECT count(*)::bigint AS n FROM ${staging} WHERE ${key.map((k) => `${k} IS NULL`).join(" OR ")}`,
+    )) as unknown as [{ n: string }];
+    if (Number(nulls) > 0) {
+      throw new EtlError(`${nulls} rows have no value for the key (${this.keyNames()}); upsert needs a key in every row. Nothing was loaded.`, true);
+    }
+    const deleted = await tx.unsafe(`
+      DELETE FROM ${staging} s USING ${staging} later
+      WHERE ${key.map((k) => `s.${k} = later.${k}`).join(" AND ")} AND later._row > s._row`);
+    return deleted.count > 0 ? [`${deleted.count} rows repeated a key read earlier in this run; the last row of each key was kept.`] : [];
+  }
+
+  private keyColumns(): Column[] {
+    const key = this.destination.key ?? [];
+    const missing = key.filter((name) => !this.columns.some((c) => c.source === name));
+    if (missing.length > 0) {
+      throw new EtlError(
+        `The upsert key column${missing.length > 1 ? "s" : ""} ${missing.map((m) => `"${m}"`).join(", ")} ${missing.length > 1 ? "are" : "is"} not in this run's data; ` +
+          `its columns are ${this.columns.map((c) => `"${c.source}"`).join(", ") || "none"}.`,
+        true,
+      );
+    }
+    return key.map((name) => this.columns.find((c) => c.source === name)!);
+  }
+
+  private keyNames(): string {
+    return (this.destination.key ?? []).join(", ");
+  }
+
+  /** A unique index on the key: ON CONFLICT needs it, and it keeps keys unique whatever writes the table. */
+  private async ensureKeyIndex(tx: Sql, tableName: string): Promise<void> {
+    const key = this.keyColumns().map((c) => c.name);
+    const index = quoteIdent(`${tableName}_key_${shortHash(key.join("\u0000"))}`);
+    const table = qualified(env.DATASET_SCHEMA, tableName);
+    await tx.unsafe("SAVEPOINT key_index");
+    try {
+      await tx.unsafe(`CREATE UNIQUE INDEX IF NOT EXISTS ${index} ON ${table} (${key.map(quoteIdent).join(", ")})`);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "23505") throw error;
+      throw new EtlError(
+        `The dataset already holds several rows with the same ${this.keyNames()} (loaded before the key was set), so it cannot be upserted by that key. ` +
+          "Run once in replace mode to rebuild it, or choose a key that is unique.",
+        true,
+      );
+    }
+    await tx.unsafe("RELEASE SAVEPOINT key_index");
+  }
+
+  /** Adds the run's new columns to the dataset and widens the ones it needs wider; fails on a type conflict. */
+  private async alignDataset(tx: Sql, tableName: string, existing: DatasetColumn[]): Promise<{ columns: DatasetColumn[]; notes: string[] }> {
+    const incoming: RunColumn[] = this.columns.map(({ name, type, empty }) => ({ name, type, empty }));
+    const plan = planSchema(existing, incoming);
+    if (plan.conflicts.length > 0) throw new EtlError(conflictMessage(plan.conflicts), true);
+    const table = qualified(env.DATASET_SCHEMA, tableName);
+    for (const column of plan.added) {
+      await tx.unsafe(`ALTER TABLE ${table} ADD COLUMN ${quoteIdent(column.name)} ${pgTypes[column.type]}`);
+    }
+    for (const change of plan.widened) {
+      const ident = quoteIdent(change.name);
+      await tx.unsafe(`ALTER TABLE ${table} ALTER COLUMN ${ident} TYPE ${pgTypes[change.to]} USING ${ident}::${pgTypes[change.to]}`);
+    }
+    const drift = describeDrift(plan);
+    return { columns: plan.columns, notes: drift ? [drift] : [] };
+  }
+
+  /** The staged column as the dataset column's type (a no-op when they already match). */
+  private castTo(column: Column, columns: DatasetColumn[]): string {
+    const type = columns.find((c) => c.name === column.name)!.type;
+    const ident = quoteIdent(column.name);
+    return type === column.type ? ident : `${ident}::${pgTypes[type]}`;
+  }
+
+  private async saveDataset(tx: Sql, tableName: string, columns: DatasetColumn[], rowCount: number): Promise<void> {
+    const { jobId, workspaceId, runId } = this.context;
     await tx`
       INSERT INTO datasets (job_id, workspace_id, table_name, columns, last_run_id, row_count, updated_at)
-      VALUES (${this.jobId}, ${this.workspaceId}, ${tableName}, ${JSON.stringify(columns)}::jsonb, ${this.runId}, ${this.rows}, now())
+      VALUES (${jobId}, ${workspaceId}, ${tableName}, ${JSON.stringify(columns)}::jsonb, ${runId}, ${rowCount}, now())
       ON CONFLICT (job_id) DO UPDATE SET
         table_name = excluded.table_name, columns = excluded.columns, last_run_id = excluded.last_run_id,
         row_count = excluded.row_count, updated_at = excluded.updated_at`;
@@ -150,4 +327,18 @@ export class DatasetLoad implements DestinationLoad {
   async abort(): Promise<void> {
     await this.sql.unsafe(`DROP TABLE IF EXISTS ${this.staging}`);
   }
+}
+
+async function datasetColumns(sql: Sql, jobId: string): Promise<DatasetColumn[]> {
+  const [row] = await sql<{ columns: DatasetColumn[] }[]>`SELECT columns FROM datasets WHERE job_id = ${jobId}`;
+  return row?.columns ?? [];
+}
+
+async function tableExists(tx: Sql, tableName: string): Promise<boolean> {
+  const [row] = await tx<{ found: boolean }[]>`SELECT to_regclass(${qualified(env.DATASET_SCHEMA, tableName)}) IS NOT NULL AS found`;
+  return row?.found ?? false;
+}
+
+function shortHash(text: string): string {
+  return createHash("sha1").update(text).digest("hex").slice(0, 8);
 }

@@ -7,6 +7,6 @@ import type { DestinationContext, DestinationLoad } from "./types";
 export function openDestination(destination: Destination, ctx: DestinationContext): Promise<DestinationLoad> {
   switch (destination.type) {
     case "dataset":
-      return DatasetLoad.open(sql, ctx);
+      return DatasetLoad.open(sql, destination, ctx);
   }
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Source } from "@/lib/schemas/jobs";
+import { extractFile } from "./file";
 import { extractHttp } from "./http";
 import type { SourceContext } from "./types";
 
@@ -8,5 +9,7 @@ export function extract(source: Source, ctx: SourceContext): AsyncGenerator<unkn
   switch (source.type) {
     case "http":
       return extractHttp(source, ctx);
+    case "file":
+      return extractFile(source, ctx);
   }
 }

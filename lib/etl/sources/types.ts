@@ -3,6 +3,8 @@ import type { LogLevel } from "@/lib/etl/run-log";
 export type SourceContext = {
   signal: AbortSignal;
   log: (level: LogLevel, message: string, data?: Record<string, unknown>) => Promise<void>;
+  /** The job's workspace: sources may only read files and connections that belong to it. */
+  workspaceId: string;
   /** Preview: read only what a sample needs (the first page, the first rows). */
   sampleOnly: boolean;
 };

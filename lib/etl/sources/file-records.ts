@@ -1,0 +1,102 @@
+import { Transform } from "node:stream";
+import { EtlError } from "@/lib/etl/errors";
+import { inferColumnType, parseText } from "@/lib/etl/infer-types";
+
+/**
+ * Batches read from files: at most BATCH_ROWS rows, and fewer when rows are wide, so a batch stays
+ * around BATCH_CHARS characters of data whatever the file looks like. Each batch is transformed and
+ * loaded before the next is read: this is what keeps a worker's memory flat on a 2 GB file.
+ */
+export const BATCH_ROWS = 20_000;
+export const BATCH_CHARS = 16 * 1024 * 1024;
+
+/**
+ * Column names from a header row: blanks get a positional name and repeats get a suffix
+ * (`id`, `id_2`), because records are objects and a repeated name would silently drop a column.
+ */
+export function columnNames(header: readonly unknown[], fallback: (index: number) => string): string[] {
+  const taken = new Set<string>();
+  return header.map((cell, index) => {
+    const base = cell === null || cell === undefined || String(cell).trim() === "" ? fallback(index) : String(cell).trim();
+    let name = base;
+    for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
+    taken.add(name);
+    return name;
+  });
+}
+
+/**
+ * Turns rows of text cells into records. Each column's type is inferred over the batch in textual
+ * mode, then every cell of it is converted, so "42" becomes 42 only where the whole column holds
+ * numbers. A later batch may infer a wider type (a "N/A" among numbers); the dataset then widens
+ * the column and logs it.
+ */
+export function textRowsToRecords(names: readonly string[], rows: readonly (readonly string[])[]): Record<string, unknown>[] {
+  const types = names.map((_, c) => {
+    const column = new Array<string | undefined>(rows.length);
+    for (let r = 0; r < rows.length; r++) column[r] = rows[r]![c];
+    return inferColumnType(column, "textual");
+  });
+  return rows.map((row) => {
+    const record: Record<string, unknown> = {};
+    for (let c = 0; c < names.length; c++) {
+      const text = row[c];
+      record[names[c]!] = text === undefined ? null : parseText(text, types[c]!);
+    }
+    return record;
+  });
+}
+
+/** Collects rows into batches by count and size; `add` answers true when the batch is full. */
+export class Batcher<T> {
+  private rows: T[] = [];
+  private chars = 0;
+
+  add(row: T, chars: number): boolean {
+    this.rows.push(row);
+    this.chars += chars;
+    return this.rows.length >= BATCH_ROWS || this.chars >= BATCH_CHARS;
+  }
+
+  take(): T[] {
+    const rows = this.rows;
+    this.rows = [];
+    this.chars = 0;
+    return rows;
+  }
+
+  get size(): number {
+    return this.rows.length;
+  }
+}
+
+/** Decodes bytes in the given encoding; a UTF-8 byte order mark is dropped, invalid bytes fail the run. */
+export function decodeText(encoding: string): Transform {
+  const text = new TextDecoder(encoding, { fatal: true });
+  let offset = 0;
+  const fail = (error: unknown) =>
+    new EtlError(
+      `The file is not valid ${text.encoding} text near byte ${offset}${text.encoding === "utf-8" ? "; set the source's encoding (e.g. latin1 or windows-1252)" : ""}.`,
+      true,
+    );
+  return new Transform({
+    readableObjectMode: false,
+    decodeStrings: true,
+    transform(chunk: Buffer, _encoding, callback) {
+      try {
+        const out = text.decode(chunk, { stream: true });
+        offset += chunk.length;
+        callback(null, out);
+      } catch (error) {
+        callback(fail(error));
+      }
+    },
+    flush(callback) {
+      try {
+        callback(null, text.decode());
+      } catch (error) {
+        callback(fail(error));
+      }
+    },
+  });
+}

@@ -1,0 +1,176 @@
+import "server-only";
+import type { Readable } from "node:stream";
+import ExcelJS from "exceljs";
+import { env } from "@/lib/env";
+import { EtlError } from "@/lib/etl/errors";
+import type { XlsxFileSource } from "@/lib/schemas/file-source";
+import { Batcher, columnNames } from "./file-records";
+
+/** The shared strings table is held in memory by exceljs for the whole read, so it gets a tighter bound. */
+const SHARED_STRINGS_MAX_BYTES = 256 * 1024 * 1024;
+
+type Worksheet = { name?: string; [Symbol.asyncIterator](): AsyncIterator<ExcelJS.Row> };
+
+/**
+ * Streams one worksheet of an .xlsx workbook with exceljs's streaming WorkbookReader and yields
+ * batches of records. Cells keep their Excel types (numbers, booleans, dates, text), so text that
+ * looks like a number — an ID with leading zeros — stays text.
+ *
+ * Hostile workbooks: an .xlsx is a zip of XML. The XML parser (saxes) does not expand entities
+ * declared in a DTD, so "billion laughs" and external entities fail as undefined entities. Zip
+ * bombs are bounded here: every byte that comes out of the inflater is counted, and the read stops
+ * once the workbook expands past XLSX_MAX_UNCOMPRESSED_BYTES (or its shared strings, which exceljs
+ * keeps in memory, past 256 MiB) — whatever sizes the archive declares.
+ */
+export async function* extractXlsx(source: XlsxFileSource, input: Readable, sampleOnly: boolean): AsyncGenerator<unknown[]> {
+  let trip: (error: EtlError) => void = () => undefined;
+  const tripped = new Promise<never>((_, reject) => {
+    trip = (error) => {
+      input.destroy();
+      reject(error);
+    };
+  });
+  tripped.catch(() => undefined);
+  guardInflation(input, trip);
+
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    worksheets: "emit",
+    sharedStrings: "cache",
+    // Styles tell dates from numbers: a date cell is a number with a date format.
+    styles: "cache",
+    hyperlinks: "ignore",
+    entries: "ignore",
+  });
+  const next = <T>(iterator: AsyncIterator<T>) => Promise.race([iterator.next(), tripped]);
+  const sheets = reader[Symbol.asyncIterator]() as AsyncIterator<Worksheet>;
+  const seen: string[] = [];
+  try {
+    for (let sheet = await next(sheets); !sheet.done; sheet = await next(sheets)) {
+      const name = sheet.value.name ?? "";
+      seen.push(name);
+      if (!isWanted(source.sheet, name, reader)) continue;
+      yield* readRows(source, sheet.value, next, sampleOnly);
+      return;
+    }
+  } catch (error) {
+    throw describeXlsxError(error);
+  } finally {
+    input.destroy();
+  }
+  const which = typeof source.sheet === "number" ? `number ${source.sheet} (counting from 0)` : `"${source.sheet}"`;
+  throw new EtlError(`The workbook has no worksheet ${which}; it has ${seen.map((s) => `"${s}"`).join(", ") || "none"}.`, true);
+}
+
+async function* readRows(
+  source: XlsxFileSource,
+  sheet: Worksheet,
+  next: <T>(iterator: AsyncIterator<T>) => Promise<IteratorResult<T>>,
+  sampleOnly: boolean,
+): AsyncGenerator<unknown[]> {
+  let names: string[] | null = source.headerRow === 0 ? [] : null;
+  const batch = new Batcher<Record<string, unknown>>();
+  const rows = sheet[Symbol.asyncIterator]();
+  for (let row = await next(rows); !row.done; row = await next(rows)) {
+    const number = row.value.number;
+    const cells = (row.value.values as unknown[]).slice(1).map(cellValue);
+    if (number < source.headerRow) continue;
+    if (number === source.headerRow) {
+      names = columnNames(cells, columnLetter);
+      continue;
+    }
+    if (!names) continue;
+    if (cells.every((cell) => cell === null)) continue;
+    while (names.length < cells.length) names.push(columnLetter(names.length));
+    const record: Record<string, unknown> = {};
+    let chars = 0;
+    for (let c = 0; c < names.length; c++) {
+      const value = cells[c] ?? null;
+      record[names[c]!] = value;
+      if (typeof value === "string") chars += value.length;
+    }
+    if (batch.add(record, chars)) {
+      yield batch.take();
+      if (sampleOnly) return;
+    }
+  }
+  if (batch.size > 0) yield batch.take();
+}
+
+function isWanted(wanted: string | number, name: string, reader: unknown): boolean {
+  if (typeof wanted === "string") return wanted === name;
+  const order = (reader as { model?: { sheets?: { name: string }[] } }).model?.sheets ?? [];
+  return order.findIndex((sheet) => sheet.name === name) === wanted;
+}
+
+/** A cell as a plain value: formulas give their cached result, rich text and hyperlinks their text, errors nothing. */
+export function cellValue(cell: unknown): unknown {
+  if (cell === null || cell === undefined) return null;
+  if (cell instanceof Date) return cell;
+  if (typeof cell === "string") return cell === "" ? null : cell;
+  if (typeof cell !== "object") return cell;
+  const value = cell as { result?: unknown; richText?: { text: string }[]; text?: unknown; error?: unknown; formula?: unknown; sharedFormula?: unknown };
+  if ("formula" in value || "sharedFormula" in value) return cellValue(value.result);
+  if (Array.isArray(value.richText)) return value.richText.map((run) => run.text).join("");
+  if (value.text !== undefined) return cellValue(value.text);
+  if (value.error !== undefined) return null;
+  return JSON.stringify(cell);
+}
+
+/** Spreadsheet column names: A … Z, AA, AB, … */
+export function columnLetter(index: number): string {
+  let name = "";
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) name = String.fromCharCode(65 + ((n - 1) % 26)) + name;
+  return name;
+}
+
+type ZipEntry = { path: string; once(event: "pipe", listener: (source: Readable) => void): unknown };
+
+/**
+ * Counts the bytes each zip entry inflates to. exceljs pipes our input into unzipper's parser and
+ * hands its entries to the XML readers without a size check; the parser's `push` is the one place
+ * every entry passes, so it is wrapped to watch the inflater feeding each entry.
+ */
+function guardInflation(input: Readable, trip: (error: EtlError) => void): void {
+  const max = env.XLSX_MAX_UNCOMPRESSED_BYTES;
+  let total = 0;
+  const pipe = input.pipe.bind(input);
+  input.pipe = ((destination: NodeJS.WritableStream, options?: { end?: boolean }) => {
+    const zip = destination as unknown as { push(chunk: unknown): boolean };
+    const push = zip.push.bind(zip);
+    zip.push = (chunk: unknown) => {
+      if (chunk && typeof chunk === "object" && typeof (chunk as ZipEntry).path === "string") watch(chunk as ZipEntry);
+      return push(chunk);
+    };
+    return pipe(destination, options);
+  }) as typeof input.pipe;
+
+  function watch(entry: ZipEntry) {
+    const limit = entry.path === "xl/sharedStrings.xml" ? Math.min(max, SHARED_STRINGS_MAX_BYTES) : max;
+    let bytes = 0;
+    entry.once("pipe", (inflater) => {
+      inflater.on("data", (chunk: Buffer) => {
+        bytes += chunk.length;
+        total += chunk.length;
+        if (bytes > limit || total > max) {
+          trip(
+            new EtlError(
+              `The workbook expands to more than ${bytes > limit ? limit : max} bytes when unzipped (at ${entry.path}); ` +
+                "it is refused as a possible zip bomb (XLSX_MAX_UNCOMPRESSED_BYTES).",
+              true,
+            ),
+          );
+        }
+      });
+    });
+  }
+}
+
+function describeXlsxError(error: unknown): unknown {
+  if (error instanceof EtlError) return error;
+  if (!(error instanceof Error) || error.name === "AbortError") return error;
+  const message = error.message.split("\n")[0]!.slice(0, 300);
+  if (/signature|zip|end of central directory|invalid|unexpected end/i.test(message)) {
+    return new EtlError(`The .xlsx file is not a readable workbook: ${message}.`, true);
+  }
+  return new EtlError(`The .xlsx file cannot be read: ${message}.`, true);
+}
