@@ -22,6 +22,12 @@ type Options = {
    * own account); the service layer then checks it per workspace with assertAccess.
    */
   permission?: Permission;
+  /**
+   * false: no API_REQUEST_TIMEOUT_MS deadline. For uploads, whose handler reads the body as it
+   * arrives: a large file on a slow link takes longer than any deadline, and answering 503 while
+   * the upload goes on being stored would tell the client it failed when it did not.
+   */
+  deadline?: false;
 };
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -43,7 +49,8 @@ export function apiRoute(options: Options, handler: (ctx: HandlerContext) => Pro
       const params = Object.fromEntries(
         Object.entries((await context.params) ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]),
       );
-      return await withDeadline(handler({ req, url: new URL(req.url), principal, params }));
+      const response = handler({ req, url: new URL(req.url), principal, params });
+      return await (options.deadline === false ? response : withDeadline(response));
     } catch (error) {
       return toProblemResponse(error);
     }

@@ -15,7 +15,7 @@ export const GET = apiRoute({ permission: "files:read" }, async ({ url, principa
   return Response.json(pageEnvelope(url, query.page, query.pageSize, count, results));
 });
 
-export const POST = apiRoute({ permission: "files:write" }, async ({ req, url, principal }) => {
+export const POST = apiRoute({ permission: "files:write", deadline: false }, async ({ req, url, principal }) => {
   const workspaceId = uploadWorkspace(principal, readQuery(url, fileUploadQuerySchema).workspaceId);
   const max = env.UPLOAD_MAX_BYTES;
   const file = await readFilePart(req, max, (part) => storeUpload(principal, workspaceId, part, max));
