@@ -126,15 +126,9 @@ describe("failed, retried and cancelled runs", () => {
     const edited = (await updateJob(db, job.id, { definition }))!;
 
     const run = await waitForRun((await triggerJob(edited)).id);
-    expect(toRunDto(run)).toMatchObject({
-      status: "failed",
-      attempt: 1,
-      error: {
-        stage: "transform",
-        message:
-          'Step 2 (select): unknown column "customer"; available: "id", "name", "amount", "paid", "created_at", "due", "customer.name", "customer.address.city", "tags".',
-      },
-    });
+    const dto = toRunDto(run);
+    expect(dto).toMatchObject({ status: "failed", attempt: 1, error: { stage: "transform" } });
+    expect(dto.error?.message).toMatch(/^Step 2 \(select\): unknown column "customer"; available: "id", "name", .*"customer\.name"/);
     await expectDatasetUntouched(job.id, previous.id);
   });
 
