@@ -12,7 +12,8 @@ import { signInWithPassword } from "./sign-in";
 export const authOptions: NextAuthOptions = {
   secret: env.NEXTAUTH_SECRET,
   session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
-  pages: { signIn: "/signin" },
+  // Errors go back to our own sign-in page too, not next-auth's built-in HTML.
+  pages: { signIn: "/signin", error: "/signin" },
   providers: [
     CredentialsProvider({
       name: "Email and password",
