@@ -15,12 +15,18 @@ export type AuditEntry = {
 
 const SECRET_KEY = /pass(word)?|secret|^token$|api[-_]?key|authorization|private[-_]?key|credential/i;
 
-/** Masks values under secret-looking keys at any depth: the trail must never hold a credential. */
+/**
+ * Masks strings and numbers under secret-looking keys at any depth: the trail must never hold a
+ * credential. Flags such as `passwordChanged: true` say nothing secret and stay readable.
+ */
 export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (value && typeof value === "object") {
     return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) ? "••••" : redactSecrets(inner)]),
+      Object.entries(value).map(([key, inner]) => [
+        key,
+        SECRET_KEY.test(key) && (typeof inner === "string" || typeof inner === "number") ? "••••" : redactSecrets(inner),
+      ]),
     );
   }
   return value;
