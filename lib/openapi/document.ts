@@ -2,6 +2,7 @@ import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31, type RouteC
 import { z } from "zod";
 import { apiTokenCreatedSchema, apiTokenSchema, tokenCreateSchema, tokenCreateWithPasswordSchema } from "@/lib/schemas/auth";
 import { idParamsSchema, pageEnvelopeSchema, pageQuerySchema, problemSchema } from "@/lib/schemas/common";
+import { fileListQuerySchema, fileSchema, fileUploadQuerySchema } from "@/lib/schemas/files";
 import { jobCreateSchema, jobSchema, jobUpdateSchema } from "@/lib/schemas/jobs";
 import { resultsQuerySchema } from "@/lib/schemas/results";
 import { runListQuerySchema, runLogQuerySchema, runLogSchema, runSchema } from "@/lib/schemas/runs";
@@ -143,6 +144,43 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: "The rows the run loaded",
     request: { params, query: resultsQuerySchema },
     responses: { 200: json("A page of rows", resultsPage) },
+  });
+
+  const UploadedFile = register("File", fileSchema);
+  path({
+    method: "get",
+    path: "/api/v1/files",
+    summary: "List uploaded files, newest first",
+    request: { query: pageQuerySchema.extend(fileListQuerySchema.shape) },
+    responses: { 200: json("A page of files", pageEnvelopeSchema(UploadedFile)) },
+  });
+  path({
+    method: "post",
+    path: "/api/v1/files",
+    summary: "Upload a CSV, .xlsx, JSON or NDJSON file for file sources (streamed; size limit UPLOAD_MAX_BYTES)",
+    request: {
+      query: fileUploadQuerySchema,
+      body: {
+        content: {
+          "multipart/form-data": {
+            schema: z.object({ file: z.string().openapi({ format: "binary", description: "The file; its name's extension helps detect the format" }) }),
+          },
+        },
+      },
+    },
+    responses: {
+      201: json("The stored file", UploadedFile),
+      413: problem("Larger than UPLOAD_MAX_BYTES"),
+      415: problem("Not multipart/form-data, or a format that cannot be read"),
+    },
+  });
+  path({ method: "get", path: "/api/v1/files/{id}", summary: "Read an uploaded file's metadata", request: { params }, responses: { 200: json("The file", UploadedFile) } });
+  path({
+    method: "delete",
+    path: "/api/v1/files/{id}",
+    summary: "Delete an uploaded file no job reads from",
+    request: { params },
+    responses: { 204: { description: "Deleted" }, 409: problem("Jobs still read from the file") },
   });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({

@@ -2,9 +2,11 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { datasetTableName } from "@/lib/db/identifiers";
 import { env } from "@/lib/env";
-import { sql } from "@/lib/db/client";
+import { db, sql } from "@/lib/db/client";
+import { getRun, insertRun } from "@/lib/db/queries/runs";
+import { executeRun } from "@/lib/etl/run";
 import { qualified } from "@/lib/db/identifiers";
-import { createUser, datasetRows, datasetRunIds, resetDatabase, resetQueue, tableColumns } from "../db";
+import { createUser, datasetRows, datasetRunIds, datasetSchemaTables, resetDatabase, resetQueue, tableColumns } from "../db";
 import { startRunsWorker, waitForRun } from "../worker";
 import { uploadOk, setJobSource } from "./file-helpers";
 import { createJob, datasetOf, logMessages, triggerJob } from "./jobs";
@@ -331,4 +333,37 @@ describe("dataset modes", () => {
     expect(await rowsOf(first.table)).toEqual([{ id: 2, new: "y" }]);
     expect(await logMessages(run.id)).toContain('Schema drift: the replaced dataset\'s columns changed: added "new" (string); removed "old".');
   });
+});
+
+describe("retries", () => {
+  it("a retried attempt of an append run loads its rows exactly once", async () => {
+    const first = await runFile("base.csv", "id,val\n-1,0\n", { format: "csv" }, { type: "dataset", mode: "append" });
+    const rows = 150_000;
+    let csv = "id,val\n";
+    for (let i = 1; i <= rows; i++) csv += `${i},${i * 2}\n`;
+    const fileId = await uploadOk(first.user.id, "many.csv", csv);
+    const job = await setJobSource(first.job.id, { type: "file", fileId, format: "csv" });
+    const run = await insertRun(db, { jobId: job.id, workspaceId: job.workspaceId, trigger: "api", definition: job.definition });
+
+    // Attempt 1 loses the file's second chunk mid-read: its first batches are already staged when it fails.
+    const [chunk] = await sql<{ data: Buffer }[]>`DELETE FROM file_chunks WHERE file_id = ${fileId} AND seq = 1 RETURNING data`;
+    const failed = await executeRun(run.id, { attempt: 1, maxAttempts: 3 });
+    expect(failed).toMatchObject({ kind: "failed", stage: "extract", final: false });
+    expect((await getRun(db, run.id))?.status).toBe("pending");
+    expect(await logMessages(run.id)).toContain("Attempt 1 of 3 failed; the run will be retried.");
+    expect(await datasetSchemaTables()).toEqual([first.table]);
+    expect(await rowsOf(first.table)).toEqual([{ id: -1, val: 0 }]);
+
+    await sql`INSERT INTO file_chunks (file_id, seq, data) VALUES (${fileId}, 1, ${chunk!.data})`;
+    expect(await executeRun(run.id, { attempt: 2, maxAttempts: 3 })).toEqual({ kind: "success", rowsLoaded: rows });
+    // A redelivery after the commit (a worker dying before acknowledging) finds the run finished and loads nothing.
+    expect((await executeRun(run.id, { attempt: 3, maxAttempts: 3 })).kind).toBe("cancelled");
+
+    const [stats] = await sql.unsafe<{ total: number; distinct_rows: number; run_rows: number; sum: string }[]>(`
+      SELECT count(*)::int AS total, count(DISTINCT (_run_id, _row))::int AS distinct_rows,
+        count(*) FILTER (WHERE _run_id = '${run.id}')::int AS run_rows, sum(val)::text AS sum
+      FROM ${qualified(env.DATASET_SCHEMA, first.table)}`);
+    expect(stats).toEqual({ total: rows + 1, distinct_rows: rows + 1, run_rows: rows, sum: String(rows * (rows + 1)) });
+    expect((await datasetOf(first.job.id))?.rowCount).toBe(rows + 1);
+  }, 60_000);
 });
