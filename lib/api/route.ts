@@ -18,10 +18,16 @@ export type HandlerContext = {
 
 type Options = {
   /**
-   * The caller must hold this permission somewhere (a workspace role, instance admin, or their
-   * own account); the service layer then checks it per workspace with assertAccess.
+   * Checked here: the caller must hold this permission somewhere (a workspace role, instance
+   * admin, or their own account); services then check it per workspace with assertAccess.
    */
   permission?: Permission;
+  /**
+   * For routes that address one object in a workspace: declared here, checked by the service
+   * against the object's workspace, because only there can "not a member" (404, as if it did
+   * not exist) be told from "role too low" (403).
+   */
+  objectPermission?: Permission;
   /**
    * false: no API_REQUEST_TIMEOUT_MS deadline. For uploads, whose handler reads the body as it
    * arrives: a large file on a slow link takes longer than any deadline, and answering 503 while

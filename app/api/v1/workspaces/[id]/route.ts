@@ -3,11 +3,11 @@ import { apiRoute } from "@/lib/api/route";
 import { workspaceUpdateSchema } from "@/lib/schemas/workspaces";
 import { readWorkspace, removeWorkspace, renameWorkspaceFor } from "@/lib/services/workspaces";
 
-export const GET = apiRoute({ permission: "members:read" }, async ({ principal, params }) => {
+export const GET = apiRoute({ objectPermission: "members:read" }, async ({ principal, params }) => {
   return Response.json(await readWorkspace(principal, pathId(params, "workspace")));
 });
 
-export const PATCH = apiRoute({ permission: "workspace:update" }, async ({ req, principal, params }) => {
+export const PATCH = apiRoute({ objectPermission: "workspace:update" }, async ({ req, principal, params }) => {
   const id = pathId(params, "workspace");
   const { name } = await readJson(req, workspaceUpdateSchema);
   return Response.json(await renameWorkspaceFor(principal, id, name));

@@ -3,7 +3,7 @@ import { pageEnvelope } from "@/lib/api/pagination";
 import { apiRoute } from "@/lib/api/route";
 import { jobData } from "@/lib/services/results";
 
-export const GET = apiRoute({ permission: "jobs:read" }, async ({ url, principal, params }) => {
+export const GET = apiRoute({ objectPermission: "jobs:read" }, async ({ url, principal, params }) => {
   const data = await jobData(principal, pathId(params, "job"), url);
   const envelope = pageEnvelope(url, data.page, data.pageSize, data.count, data.results);
   return Response.json({ ...envelope, columns: data.columns });

@@ -2,6 +2,6 @@ import { pathId } from "@/lib/api/body";
 import { apiRoute } from "@/lib/api/route";
 import { cancelRun } from "@/lib/services/runs";
 
-export const POST = apiRoute({ permission: "runs:execute" }, async ({ principal, params }) => {
+export const POST = apiRoute({ objectPermission: "runs:execute" }, async ({ principal, params }) => {
   return Response.json(await cancelRun(principal, pathId(params, "run")));
 });

@@ -3,7 +3,7 @@ import { pageEnvelope } from "@/lib/api/pagination";
 import { apiRoute } from "@/lib/api/route";
 import { runResults } from "@/lib/services/results";
 
-export const GET = apiRoute({ permission: "runs:read" }, async ({ url, principal, params }) => {
+export const GET = apiRoute({ objectPermission: "runs:read" }, async ({ url, principal, params }) => {
   const data = await runResults(principal, pathId(params, "run"), url);
   const envelope = pageEnvelope(url, data.page, data.pageSize, data.count, data.results);
   return Response.json({ ...envelope, columns: data.columns });
