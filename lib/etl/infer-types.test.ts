@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inferColumnType, mergeTypes, pgTypes, valueType } from "./infer-types";
+import { inferColumnType, mergeTypes, parseText, pgTypes, textType, valueType } from "./infer-types";
 
 describe("valueType", () => {
   it.each([
@@ -95,5 +95,52 @@ describe("pgTypes", () => {
       string: "text",
       json: "jsonb",
     });
+  });
+});
+
+describe("textual mode (values read from text, like CSV)", () => {
+  it.each([
+    ["42", "integer"],
+    ["-7", "integer"],
+    ["0", "integer"],
+    ["007", "string"],
+    ["+1", "string"],
+    ["12345678901234567890", "string"],
+    ["1.5", "number"],
+    ["-0.25", "number"],
+    ["1e3", "number"],
+    ["1,5", "string"],
+    [".5", "string"],
+    ["1.", "string"],
+    ["true", "boolean"],
+    ["FALSE", "boolean"],
+    ["yes", "string"],
+    ["2024-01-02", "date"],
+    ["2024-01-02T03:04:05Z", "timestamp"],
+    ["", null],
+  ])("%j → %s", (text, expected) => {
+    expect(textType(text)).toBe(expected);
+  });
+
+  it("infers columns from text without changing typed inference", () => {
+    expect(inferColumnType(["1", "2", ""], "textual")).toBe("integer");
+    expect(inferColumnType(["1", "2.5"], "textual")).toBe("number");
+    expect(inferColumnType(["1", "007"], "textual")).toBe("string");
+    expect(inferColumnType(["true", "false"], "textual")).toBe("boolean");
+    expect(inferColumnType(["", ""], "textual")).toBeNull();
+    // JSON sources keep their own types: a string is a string.
+    expect(inferColumnType(["1", "2"])).toBe("string");
+    expect(inferColumnType(["true"])).toBe("string");
+    expect(inferColumnType([""])).toBe("string");
+  });
+
+  it("converts text by its column's type", () => {
+    expect(parseText("42", "integer")).toBe(42);
+    expect(parseText("2", "number")).toBe(2);
+    expect(parseText("TRUE", "boolean")).toBe(true);
+    expect(parseText("false", "boolean")).toBe(false);
+    expect(parseText("007", "string")).toBe("007");
+    expect(parseText("2024-01-02", "date")).toBe("2024-01-02");
+    expect(parseText("", "integer")).toBeNull();
   });
 });

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { Batcher, BATCH_CHARS, BATCH_ROWS, columnNames, textRowsToRecords } from "./file-records";
+
+describe("columnNames", () => {
+  it("keeps names, fills blanks by position and suffixes repeats", () => {
+    expect(columnNames(["id", " name ", "", null, "id", "id"], (i) => `column_${i + 1}`)).toEqual([
+      "id",
+      "name",
+      "column_3",
+      "column_4",
+      "id_2",
+      "id_3",
+    ]);
+  });
+});
+
+describe("textRowsToRecords", () => {
+  it("types each column over the batch, keeping leading zeros and empty cells apart", () => {
+    const rows = [
+      ["1", "007", "1.5", "true", "2024-01-02", "", "x"],
+      ["2", "8", "2", "FALSE", "", "", "12"],
+      ["3", "9", "-0.25", "false", "2024-02-03", "", "y"],
+    ];
+    expect(textRowsToRecords(["id", "code", "price", "ok", "day", "blank", "mixed"], rows)).toEqual([
+      { id: 1, code: "007", price: 1.5, ok: true, day: "2024-01-02", blank: null, mixed: "x" },
+      { id: 2, code: "8", price: 2, ok: false, day: null, blank: null, mixed: "12" },
+      { id: 3, code: "9", price: -0.25, ok: false, day: "2024-02-03", blank: null, mixed: "y" },
+    ]);
+  });
+
+  it("fills short rows with null", () => {
+    expect(textRowsToRecords(["a", "b"], [["1"]])).toEqual([{ a: 1, b: null }]);
+  });
+});
+
+describe("Batcher", () => {
+  it("is full at BATCH_ROWS rows or BATCH_CHARS characters", () => {
+    const batcher = new Batcher<number>();
+    for (let i = 1; i < BATCH_ROWS; i++) expect(batcher.add(i, 1)).toBe(false);
+    expect(batcher.add(BATCH_ROWS, 1)).toBe(true);
+    expect(batcher.take()).toHaveLength(BATCH_ROWS);
+    expect(batcher.size).toBe(0);
+    expect(batcher.add(1, BATCH_CHARS - 1)).toBe(false);
+    expect(batcher.add(2, 1)).toBe(true);
+  });
+});
