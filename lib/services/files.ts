@@ -9,6 +9,7 @@ import { detectFormat } from "@/lib/files/format";
 import { pgFileStorage } from "@/lib/files/storage";
 import type { FileDto } from "@/lib/schemas/files";
 import { assertAccess } from "./access";
+import { recordAudit } from "./audit";
 
 /** Enough of the start of a file to tell a zip archive, JSON, NDJSON and binary content apart. */
 const SNIFF_BYTES = 64 * 1024;
@@ -52,7 +53,14 @@ export async function storeUpload(principal: Principal, workspaceId: string, par
     await tx`UPDATE files SET size = ${stored.size}, sha256 = ${stored.sha256} WHERE id = ${row!.id}`;
     return row!.id;
   });
-  return toFileDto((await getFile(db, file))!);
+  const stored = toFileDto((await getFile(db, file))!);
+  await recordAudit(principal, {
+    action: "file.upload",
+    target: { type: "file", id: stored.id },
+    workspaceId,
+    details: { name: stored.name, format: stored.format, size: stored.size, sha256: stored.sha256 },
+  });
+  return stored;
 }
 
 export async function listFilesFor(principal: Principal, params: { workspaceId?: string; q?: string; page: number; pageSize: number }) {
@@ -79,6 +87,12 @@ export async function removeFile(principal: Principal, id: string): Promise<void
     throw new HttpError(409, `The file is the source of ${users.map((name) => `"${name}"`).join(", ")}; change or delete those jobs first.`);
   }
   await deleteFile(db, id);
+  await recordAudit(principal, {
+    action: "file.delete",
+    target: { type: "file", id },
+    workspaceId: file.workspaceId,
+    details: { name: file.name },
+  });
 }
 
 /** Reads at least `bytes` from the stream (less if it ends first) and hands back the whole stream, head included. */

@@ -3,6 +3,7 @@ import { GET as readAudit } from "@/app/api/v1/audit/route";
 import { POST as createTokenWithPassword } from "@/app/api/v1/auth/token/route";
 import { DELETE as deleteJob, PATCH as patchJob } from "@/app/api/v1/jobs/[id]/route";
 import { POST as triggerRun } from "@/app/api/v1/jobs/[id]/runs/route";
+import { DELETE as deleteFile } from "@/app/api/v1/files/[id]/route";
 import { POST as createJob } from "@/app/api/v1/jobs/route";
 import { POST as cancelRun } from "@/app/api/v1/runs/[id]/cancel/route";
 import { DELETE as revokeToken } from "@/app/api/v1/tokens/[id]/route";
@@ -17,6 +18,7 @@ import { authOptions } from "@/lib/auth/options";
 import { redactSecrets } from "@/lib/services/audit";
 import { call, expectProblem } from "../api";
 import { createUser, resetDatabase, resetQueue, TEST_PASSWORD } from "../db";
+import { browserHeaders, uploadOk } from "../integration/file-helpers";
 import { auditTrail, createTeam, makeInstanceAdmin } from "../teams";
 
 const IP = "192.0.2.44";
@@ -97,6 +99,24 @@ describe("what the audit trail records", () => {
     expect(new Set(trail.map((e) => `${e.actorId} ${e.ip}`))).toEqual(new Set([`${team.admin.id} ${IP}`]));
     const text = JSON.stringify(trail);
     for (const secret of ["a long password", "another long one", minted.body.token]) expect(text).not.toContain(secret);
+  });
+
+  it("file uploads and deletions, here through the browser session", async () => {
+    const team = await createTeam();
+    const id = await uploadOk(team.editor.id, "orders.csv", "id,name\n1,Ada\n");
+    const removed = await call(deleteFile, { method: "DELETE", path: "/", params: { id }, headers: await browserHeaders(team.editor.id) });
+    expect(removed.status).toBe(204);
+    const actor = { actorId: team.editor.id, actorEmail: team.editor.email, tokenId: null, ip: null, workspaceId: team.workspace.id };
+    expect(await auditTrail()).toEqual([
+      {
+        ...actor,
+        action: "file.upload",
+        targetType: "file",
+        targetId: id,
+        details: { name: "orders.csv", format: "csv", size: 14, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      },
+      { ...actor, action: "file.delete", targetType: "file", targetId: id, details: { name: "orders.csv" } },
+    ]);
   });
 
   it("sign-ins, successful and failed, from the sign-in form and from POST /api/v1/auth/token", async () => {
