@@ -6,6 +6,7 @@ import { fileListQuerySchema, fileSchema, fileUploadQuerySchema } from "@/lib/sc
 import { jobCreateSchema, jobSchema, jobUpdateSchema } from "@/lib/schemas/jobs";
 import { resultsQuerySchema } from "@/lib/schemas/results";
 import { runListQuerySchema, runLogQuerySchema, runLogSchema, runSchema } from "@/lib/schemas/runs";
+import { registerTeamPaths } from "./teams";
 
 // registry.register() names a schema through `.openapi()`, which this adds to zod schemas created from
 // now on. lib/schemas builds its schemas at import, earlier, so they are registered as fresh clones.
@@ -47,6 +48,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     403: problem("Role too low"),
     404: problem("Missing, or in a workspace you are not a member of"),
     422: problem("Validation failed"),
+    429: problem("Throttled: retry after the Retry-After seconds"),
   };
   const secured: Pick<RouteConfig, "security"> = { security: [{ bearerAuth: [] }, { sessionCookie: [] }] };
   const path = (config: RouteConfig) => registry.registerPath({ ...secured, ...config, responses: { ...errors, ...config.responses } });
@@ -66,7 +68,13 @@ export function buildOpenApiDocument(serverUrl: string) {
     path: "/api/v1/auth/token",
     summary: "Create a personal API token with email and password",
     request: { body: { content: { "application/json": { schema: tokenCreateWithPasswordSchema } } } },
-    responses: { 201: json("The token, shown once", ApiTokenCreated), 401: problem("Wrong email or password"), 422: problem("Validation failed") },
+    responses: {
+      201: json("The token, shown once", ApiTokenCreated),
+      401: problem("Wrong email or password"),
+      422: problem("Validation failed"),
+      429: problem("Too many attempts from this address or for this email: retry after Retry-After seconds"),
+      503: problem("The rate limiter cannot reach Redis: sign-in fails closed"),
+    },
   });
   path({ method: "get", path: "/api/v1/tokens", summary: "List your API tokens", responses: { 200: json("Tokens", pageEnvelopeSchema(ApiToken)) } });
   path({
@@ -182,6 +190,8 @@ export function buildOpenApiDocument(serverUrl: string) {
     request: { params },
     responses: { 204: { description: "Deleted" }, 409: problem("Jobs still read from the file") },
   });
+
+  registerTeamPaths({ path, register, json, problem });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",

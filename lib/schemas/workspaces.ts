@@ -40,3 +40,11 @@ export const workspaceListQuerySchema = z.object({
 export const meUpdateSchema = z
   .object({ defaultWorkspaceId: z.uuid().describe("A workspace you are a member of") })
   .strict();
+
+export const meSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  isInstanceAdmin: z.boolean().describe("Always false through a role-capped token"),
+  memberships: z.array(z.object({ workspaceId: z.uuid(), role: roleSchema, isDefault: z.boolean() })),
+  roleCap: z.enum(["viewer", "editor"]).nullable().describe("The cap of the token in use, if any"),
+});
