@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { cellValue, columnLetter } from "./file-xlsx";
+import { Readable } from "node:stream";
+import ExcelJS from "exceljs";
+import { cellValue, columnLetter, extractXlsx } from "./file-xlsx";
 
 describe("columnLetter", () => {
   it.each([
@@ -31,4 +33,26 @@ describe("cellValue", () => {
     expect(cellValue({ text: "site", hyperlink: "https://example.com" })).toBe("site");
     expect(cellValue({ error: "#N/A" })).toBeNull();
   });
+});
+
+describe("extractXlsx against zip bombs", () => {
+  it("stops reading once the workbook inflates past the limit, whatever the archive declares", async () => {
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet("S");
+    sheet.addRow(["text", "n"]);
+    for (let i = 0; i < 60_000; i++) sheet.addRow(["the same text, which compresses very well", i]);
+    const bytes = Buffer.from(await book.xlsx.writeBuffer());
+    const source = { type: "file", fileId: "00000000-0000-4000-8000-000000000000", format: "xlsx", sheet: 0, headerRow: 1 } as const;
+
+    let rows = 0;
+    for await (const batch of extractXlsx(source, Readable.from([bytes]), false)) rows += batch.length;
+    expect(rows).toBe(60_000);
+
+    const read = async () => {
+      for await (const batch of extractXlsx(source, Readable.from([bytes]), false, 1024 * 1024)) void batch;
+    };
+    await expect(read()).rejects.toThrow(
+      "The workbook expands to more than 1048576 bytes when unzipped (at xl/worksheets/sheet1.xml); it is refused as a possible zip bomb (XLSX_MAX_UNCOMPRESSED_BYTES).",
+    );
+  }, 30_000);
 });

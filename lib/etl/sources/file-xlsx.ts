@@ -22,7 +22,12 @@ type Worksheet = { name?: string; [Symbol.asyncIterator](): AsyncIterator<ExcelJ
  * once the workbook expands past XLSX_MAX_UNCOMPRESSED_BYTES (or its shared strings, which exceljs
  * keeps in memory, past 256 MiB) — whatever sizes the archive declares.
  */
-export async function* extractXlsx(source: XlsxFileSource, input: Readable, sampleOnly: boolean): AsyncGenerator<unknown[]> {
+export async function* extractXlsx(
+  source: XlsxFileSource,
+  input: Readable,
+  sampleOnly: boolean,
+  maxUnzippedBytes = env.XLSX_MAX_UNCOMPRESSED_BYTES,
+): AsyncGenerator<unknown[]> {
   let trip: (error: EtlError) => void = () => undefined;
   const tripped = new Promise<never>((_, reject) => {
     trip = (error) => {
@@ -31,7 +36,7 @@ export async function* extractXlsx(source: XlsxFileSource, input: Readable, samp
     };
   });
   tripped.catch(() => undefined);
-  guardInflation(input, trip);
+  guardInflation(input, maxUnzippedBytes, trip);
 
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: "emit",
@@ -130,8 +135,7 @@ type ZipEntry = { path: string; once(event: "pipe", listener: (source: Readable)
  * hands its entries to the XML readers without a size check; the parser's `push` is the one place
  * every entry passes, so it is wrapped to watch the inflater feeding each entry.
  */
-function guardInflation(input: Readable, trip: (error: EtlError) => void): void {
-  const max = env.XLSX_MAX_UNCOMPRESSED_BYTES;
+function guardInflation(input: Readable, max: number, trip: (error: EtlError) => void): void {
   let total = 0;
   const pipe = input.pipe.bind(input);
   input.pipe = ((destination: NodeJS.WritableStream, options?: { end?: boolean }) => {
@@ -168,7 +172,7 @@ function guardInflation(input: Readable, trip: (error: EtlError) => void): void 
 function describeXlsxError(error: unknown): unknown {
   if (error instanceof EtlError) return error;
   if (!(error instanceof Error) || error.name === "AbortError") return error;
-  const message = error.message.split("\n")[0]!.slice(0, 300);
+  const message = error.message.split("\n")[0]!.slice(0, 300).replace(/\.+$/, "");
   if (/signature|zip|end of central directory|invalid|unexpected end/i.test(message)) {
     return new EtlError(`The .xlsx file is not a readable workbook: ${message}.`, true);
   }
