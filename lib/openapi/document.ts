@@ -4,6 +4,7 @@ import { apiTokenCreatedSchema, apiTokenSchema, tokenCreateSchema, tokenCreateWi
 import { idParamsSchema, pageEnvelopeSchema, pageQuerySchema, problemSchema } from "@/lib/schemas/common";
 import { fileListQuerySchema, fileSchema, fileUploadQuerySchema } from "@/lib/schemas/files";
 import { jobCreateSchema, jobSchema, jobUpdateSchema } from "@/lib/schemas/jobs";
+import { previewRequestSchema, previewSchema } from "@/lib/schemas/preview";
 import { resultsQuerySchema } from "@/lib/schemas/results";
 import { runListQuerySchema, runLogQuerySchema, runLogSchema, runSchema } from "@/lib/schemas/runs";
 import { registerTeamPaths } from "./teams";
@@ -123,6 +124,13 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: "The job's current dataset",
     request: { params, query: resultsQuerySchema },
     responses: { 200: json("A page of rows", resultsPage) },
+  });
+  path({
+    method: "post",
+    path: "/api/v1/preview",
+    summary: "Preview a job on a sample: the source's records and each step's output, nothing loaded",
+    request: { body: { content: { "application/json": { schema: register("PreviewRequest", previewRequestSchema) } } } },
+    responses: { 200: json("The sample after the source and after each step; a failure is part of the answer", register("Preview", previewSchema)) },
   });
   path({
     method: "get",
