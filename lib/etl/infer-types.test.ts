@@ -144,3 +144,26 @@ describe("textual mode (values read from text, like CSV)", () => {
     expect(parseText("", "integer")).toBeNull();
   });
 });
+
+describe("inferColumnType on the edge cases preview and datasets must agree on", () => {
+  it("keeps IDs with leading zeros as strings, whatever else the column holds", () => {
+    expect(inferColumnType(["00123", "00456"])).toBe("string");
+    expect(inferColumnType(["00123", "456"], "textual")).toBe("string");
+    expect(inferColumnType(["0", "10"], "textual")).toBe("integer");
+  });
+
+  it("widens mixed integers and floats to number, in either order", () => {
+    expect(inferColumnType([2.5, 1])).toBe("number");
+    expect(inferColumnType(["1", "2.5"], "textual")).toBe("number");
+  });
+
+  it("treats ISO timestamps with and without zones alike, and dates with them as timestamps", () => {
+    expect(inferColumnType(["2024-01-01T00:00:00", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00+05:30"])).toBe("timestamp");
+    expect(inferColumnType(["2024-01-01", null, "2024-01-01T12:00:00-08:00"])).toBe("timestamp");
+  });
+
+  it("counts an empty string as a value in typed data and as no value in text", () => {
+    expect(inferColumnType(["", 1])).toBe("string");
+    expect(inferColumnType(["", "1"], "textual")).toBe("integer");
+  });
+});
