@@ -1,0 +1,31 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { useAdminLinks } from "@/components/admin/admin-links";
+
+const LINKS = [
+  { href: "/jobs", label: "Jobs", matches: ["/jobs", "/runs"] },
+  { href: "/tokens", label: "API tokens", matches: ["/tokens"] },
+];
+
+export function NavLinks() {
+  const pathname = usePathname();
+  const links = [...LINKS, ...useAdminLinks()];
+  return (
+    <nav aria-label="Main">
+      <ul className="nav-links">
+        {links.map((link) => {
+          const current = link.matches.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
+          return (
+            <li key={link.href}>
+              <Link href={link.href} aria-current={current ? "page" : undefined}>
+                {link.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}
