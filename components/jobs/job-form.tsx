@@ -1,0 +1,135 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { FormProvider, useForm, type Path } from "react-hook-form";
+import { ApiError, errorMessage } from "@/components/api-client";
+import { asOptionalNumber, Field } from "@/components/forms/field";
+import { jobCreateSchema } from "@/lib/schemas/jobs";
+import type { Problem } from "@/lib/schemas/common";
+import { DestinationFields } from "./destination-fields";
+import { HttpSourceFields } from "./http-source-fields";
+import { useSaveJob } from "./job-queries";
+import { toRequestBody, type JobFormInput, type JobFormOutput } from "./job-form-values";
+import { TransformSteps } from "./transform-steps";
+
+type Props = { jobId?: string; defaultValues: JobFormInput };
+
+type FormProblem = { message: string; fields: NonNullable<Problem["errors"]> };
+
+/**
+ * The job builder, for new jobs and edits. The create schema validates as the user types; on save,
+ * the server's 422 field errors are put back on their fields and anything else is shown on top.
+ */
+export function JobForm({ jobId, defaultValues }: Props) {
+  const router = useRouter();
+  const form = useForm<JobFormInput, unknown, JobFormOutput>({
+    resolver: zodResolver(jobCreateSchema),
+    defaultValues,
+    mode: "onChange",
+  });
+  const save = useSaveJob(jobId);
+  const [problem, setProblem] = useState<FormProblem | null>(null);
+  const { register, handleSubmit, setError, formState } = form;
+
+  const onSubmit = handleSubmit(async (values) => {
+    setProblem(null);
+    try {
+      const job = await save.mutateAsync(toRequestBody(values, jobId ? "update" : "create"));
+      router.push(`/jobs/${job.id}`);
+    } catch (error) {
+      setProblem(toFormProblem(error));
+      if (error instanceof ApiError && error.status === 409) {
+        setError("name", { type: "server", message: "A job with this name already exists in the workspace." }, { shouldFocus: true });
+      }
+      if (error instanceof ApiError && error.status === 422) {
+        for (const [i, field] of (error.problem.errors ?? []).entries()) {
+          setError(field.path as Path<JobFormInput>, { type: "server", message: field.message }, { shouldFocus: i === 0 });
+        }
+      }
+    }
+  });
+
+  const hasClientErrors = formState.submitCount > 0 && !formState.isValid && !problem;
+
+  return (
+    <FormProvider {...form}>
+      <form className="form job-form" onSubmit={onSubmit} noValidate aria-describedby={problem ? "job-form-problem" : undefined}>
+        <div role="alert" id="job-form-problem">
+          {problem ? (
+            <div className="alert alert-error">
+              <p>{problem.message}</p>
+              {problem.fields.length > 0 ? (
+                <ul>
+                  {problem.fields.map((field) => (
+                    <li key={`${field.path}:${field.message}`}>
+                      <code>{field.path || "(job)"}</code>: {field.message}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </div>
+          ) : hasClientErrors ? (
+            <p className="alert alert-error">Some fields need attention; each one says what is wrong.</p>
+          ) : null}
+        </div>
+
+        <section className="form-section" aria-labelledby="section-job">
+          <h2 id="section-job">Job</h2>
+          <Field name="name" label="Name">
+            {(control) => <input {...control} autoComplete="off" {...register("name")} />}
+          </Field>
+          <Field name="description" label="Description" hint="Optional">
+            {(control) => <textarea {...control} rows={2} {...register("description")} />}
+          </Field>
+        </section>
+
+        <section className="form-section" aria-labelledby="section-source">
+          <h2 id="section-source">1. Source: HTTP API</h2>
+          <HttpSourceFields />
+        </section>
+
+        <section className="form-section" aria-labelledby="section-transform">
+          <h2 id="section-transform">2. Transform steps</h2>
+          <TransformSteps />
+        </section>
+
+        <section className="form-section" aria-labelledby="section-destination">
+          <h2 id="section-destination">3. Destination: dataset</h2>
+          <DestinationFields />
+        </section>
+
+        <section className="form-section" aria-labelledby="section-retry">
+          <h2 id="section-retry">4. Retries</h2>
+          <div className="grid">
+            <Field name="retry.attempts" label="Attempts" hint="Total attempts, the first included">
+              {(control) => <input {...control} type="number" min={1} max={20} {...register("retry.attempts", { setValueAs: asOptionalNumber })} />}
+            </Field>
+            <Field name="retry.backoffSeconds" label="Backoff (seconds)" hint="Base of the exponential backoff">
+              {(control) => <input {...control} type="number" min={1} {...register("retry.backoffSeconds", { setValueAs: asOptionalNumber })} />}
+            </Field>
+          </div>
+        </section>
+
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={formState.isSubmitting}>
+            {formState.isSubmitting ? "Saving…" : jobId ? "Save changes" : "Create job"}
+          </button>
+          <Link href={jobId ? `/jobs/${jobId}` : "/jobs"} className="button button-quiet">
+            Cancel
+          </Link>
+        </div>
+      </form>
+    </FormProvider>
+  );
+}
+
+function toFormProblem(error: unknown): FormProblem {
+  if (!(error instanceof ApiError)) return { message: errorMessage(error), fields: [] };
+  if (error.status === 422) {
+    return { message: "The server did not accept the job. Fix these fields:", fields: error.problem.errors ?? [] };
+  }
+  return { message: `Could not save the job: ${errorMessage(error)}`, fields: [] };
+}

@@ -1,0 +1,150 @@
+"use client";
+
+import Link from "next/link";
+import { useEffect, useState } from "react";
+import { canEdit, defaultWorkspaceId, useMe } from "@/components/auth/use-me";
+import { formatDateTime, formatDuration } from "@/components/ui/format";
+import { Pager } from "@/components/ui/pager";
+import { QueryError } from "@/components/ui/query-error";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { useDebouncedValue } from "@/components/ui/use-debounced-value";
+import { useJobs } from "./job-queries";
+import { RunNowButton } from "./run-now-button";
+
+const PAGE_SIZE = 20;
+
+type Notice = { kind: "ok"; text: string; runId: string } | { kind: "error"; text: string };
+
+/** The jobs a user can see: search, last run, run now, paging. The URL keeps `q` and `page`. */
+export function JobList({ initialQ, initialPage }: { initialQ: string; initialPage: number }) {
+  const [search, setSearch] = useState(initialQ);
+  const q = useDebouncedValue(search.trim(), 300);
+  const [page, setPage] = useState(initialPage);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const me = useMe();
+  const jobs = useJobs({ q, page, pageSize: PAGE_SIZE });
+
+  useEffect(() => {
+    const params = new URLSearchParams();
+    if (q) params.set("q", q);
+    if (page > 1) params.set("page", String(page));
+    const query = params.toString();
+    window.history.replaceState(null, "", query ? `/jobs?${query}` : "/jobs");
+  }, [q, page]);
+
+  const onSearch = (value: string) => {
+    setSearch(value);
+    setPage(1);
+  };
+
+  return (
+    <>
+      <div className="page-header">
+        <h1>Jobs</h1>
+        {canEdit(me.data, defaultWorkspaceId(me.data)) ? (
+          <Link href="/jobs/new" className="button button-primary">
+            New job
+          </Link>
+        ) : null}
+      </div>
+
+      <search className="toolbar">
+        <label htmlFor="job-search">Search jobs</label>
+        <input id="job-search" type="search" value={search} onChange={(e) => onSearch(e.target.value)} placeholder="Name contains…" />
+      </search>
+
+      <div aria-live="polite" className="notice-region">
+        {notice?.kind === "ok" ? (
+          <p className="alert alert-ok">
+            {notice.text} <Link href={`/runs/${notice.runId}`}>View run</Link>
+          </p>
+        ) : null}
+        {notice?.kind === "error" ? <p className="alert alert-error">{notice.text}</p> : null}
+      </div>
+
+      {jobs.isError ? (
+        <QueryError error={jobs.error} what="jobs" onRetry={() => jobs.refetch()} />
+      ) : !jobs.data ? (
+        <p className="muted" role="status">
+          Loading jobs…
+        </p>
+      ) : jobs.data.count === 0 ? (
+        <div className="empty">
+          {q ? (
+            <p>No jobs match “{q}”.</p>
+          ) : (
+            <>
+              <p>No jobs yet.</p>
+              {canEdit(me.data, defaultWorkspaceId(me.data)) ? (
+                <p>
+                  <Link href="/jobs/new">Create your first job</Link> to pull records from an HTTP API into a dataset.
+                </p>
+              ) : null}
+            </>
+          )}
+        </div>
+      ) : (
+        <>
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">Jobs, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Last run</th>
+                  <th scope="col">Started</th>
+                  <th scope="col">Duration</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {jobs.data.results.map((job) => (
+                  <tr key={job.id}>
+                    <td>
+                      <Link href={`/jobs/${job.id}`} className="strong-link">
+                        {job.name}
+                      </Link>
+                      {job.description ? <div className="muted small">{job.description}</div> : null}
+                    </td>
+                    <td>
+                      {job.lastRun ? (
+                        <Link href={`/runs/${job.lastRun.id}`} aria-label={`Last run: ${job.lastRun.status}`}>
+                          <StatusBadge status={job.lastRun.status} />
+                        </Link>
+                      ) : (
+                        <span className="muted">Never run</span>
+                      )}
+                    </td>
+                    <td>{job.lastRun ? formatDateTime(job.lastRun.createdAt) : "—"}</td>
+                    <td>{formatDuration(job.lastRun?.durationMs)}</td>
+                    <td className="actions-cell">
+                      {canEdit(me.data, job.workspaceId) ? (
+                        <RunNowButton
+                          jobId={job.id}
+                          jobName={job.name}
+                          onStarted={(run) => setNotice({ kind: "ok", text: `Run of “${job.name}” queued.`, runId: run.id })}
+                          onFailed={(text) => setNotice({ kind: "error", text: `Could not run “${job.name}”: ${text}` })}
+                        />
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pager
+            label="jobs"
+            page={page}
+            pageSize={PAGE_SIZE}
+            count={jobs.data.count}
+            hasNext={Boolean(jobs.data.next)}
+            hasPrevious={Boolean(jobs.data.previous)}
+            onPageChange={setPage}
+          />
+        </>
+      )}
+    </>
+  );
+}

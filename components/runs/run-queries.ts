@@ -1,0 +1,74 @@
+"use client";
+
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { apiFetch, apiPath } from "@/components/api-client";
+import type { Page } from "@/lib/schemas/common";
+import type { ColumnType } from "@/lib/schemas/jobs";
+import { finishedStatuses, type Run, type RunLog } from "@/lib/schemas/runs";
+
+export const runKeys = {
+  detail: (id: string) => ["runs", id] as const,
+  log: (id: string) => ["runs", id, "log"] as const,
+  results: (id: string, params: ResultsParams) => ["runs", id, "results", params] as const,
+};
+
+export const isFinished = (run: Run | undefined) => Boolean(run && finishedStatuses.includes(run.status));
+
+/** One run; polls every second until it has finished. */
+export function useRun(id: string) {
+  return useQuery({
+    queryKey: runKeys.detail(id),
+    queryFn: ({ signal }) => apiFetch<Run>(`runs/${id}`, { signal }),
+    refetchInterval: (query) => (query.state.data && isFinished(query.state.data) ? false : 1000),
+  });
+}
+
+const LOG_PAGE_SIZE = 1000;
+
+/**
+ * The run's log, read incrementally: each fetch asks only for lines after the last one held and
+ * appends them, so polling a long log costs the new lines only.
+ */
+export function useRunLog(id: string, live: boolean) {
+  const queryClient = useQueryClient();
+  return useQuery({
+    queryKey: runKeys.log(id),
+    queryFn: async ({ signal }) => {
+      const held = queryClient.getQueryData<RunLog[]>(runKeys.log(id)) ?? [];
+      let lines = held;
+      for (;;) {
+        const after = lines.at(-1)?.id;
+        const page = await apiFetch<Page<RunLog>>(apiPath(`runs/${id}/logs`, { after, pageSize: LOG_PAGE_SIZE }), { signal });
+        const seen = new Set(lines.map((line) => line.id));
+        lines = [...lines, ...page.results.filter((line) => !seen.has(line.id))];
+        if (!page.next || page.results.length === 0) return lines;
+      }
+    },
+    refetchInterval: live ? 1000 : false,
+    staleTime: Infinity,
+  });
+}
+
+export function useCancelRun(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => apiFetch<Run>(`runs/${id}/cancel`, { method: "POST" }),
+    onSuccess: (run) => {
+      queryClient.setQueryData(runKeys.detail(id), run);
+      return queryClient.invalidateQueries({ queryKey: ["jobs"] });
+    },
+  });
+}
+
+export type ResultsParams = { page: number; pageSize: number; sort?: string; q?: string };
+export type ResultColumn = { name: string; type: ColumnType };
+export type ResultsPage = Page<Record<string, unknown>> & { columns: ResultColumn[] };
+
+export function useRunResults(id: string, params: ResultsParams, enabled: boolean) {
+  return useQuery({
+    queryKey: runKeys.results(id, params),
+    queryFn: ({ signal }) => apiFetch<ResultsPage>(apiPath(`runs/${id}/results`, params), { signal }),
+    placeholderData: keepPreviousData,
+    enabled,
+  });
+}
