@@ -93,7 +93,7 @@ async function main() {
   type Sql = typeof sql;
 
   const dir = await mkdtemp(path.join(tmpdir(), "dfh-bench-"));
-  const results: { rows: number; fileMb: number; seconds: number; rowsPerSecond: number; idleMb: number; peakMb: number }[] = [];
+  const results: { rows: number; fileMb: number; seconds: number; rowsPerSecond: number; idleMb: number; peakMb: number; progressUpdates: number }[] = [];
   let failed = false;
   try {
     const { user, workspace } = await createUserWithWorkspace(db, {
@@ -132,8 +132,11 @@ async function main() {
         const started = Date.now();
         await enqueueRun(run.id, job.definition.retry);
         let finished = await getRun(db, run.id);
+        // Progress the API would show while the run goes on: rows read and loaded so far.
+        const progress = new Set<string>();
         while (finished && !["success", "failed", "cancelled"].includes(finished.status)) {
           if (worker.exitCode !== null) throw new Error(`The worker exited with code ${worker.exitCode} during the run.`);
+          if (finished.progress && finished.progress.rowsRead > 0) progress.add(`${finished.progress.rowsRead}/${finished.progress.rowsLoaded}`);
           await new Promise((resolve) => setTimeout(resolve, 500));
           finished = await getRun(db, run.id);
         }
@@ -149,10 +152,12 @@ async function main() {
           rowsPerSecond: Math.round(rows / seconds),
           idleMb: Math.round(idle.current),
           peakMb: Math.round(memory.peak),
+          progressUpdates: progress.size,
         });
         console.log(
           `${rows.toLocaleString("en")} rows (${Math.round(size / 1024 / 1024)} MB CSV): ${seconds.toFixed(1)} s, ` +
-            `${Math.round(rows / seconds).toLocaleString("en")} rows/s, worker RSS idle ${Math.round(idle.current)} MB, peak ${Math.round(memory.peak)} MB`,
+            `${Math.round(rows / seconds).toLocaleString("en")} rows/s, worker RSS idle ${Math.round(idle.current)} MB, peak ${Math.round(memory.peak)} MB, ` +
+            `${progress.size} distinct progress values seen while running`,
         );
       } finally {
         await stopWorker(worker);
@@ -173,6 +178,12 @@ async function main() {
     }
   }
   const [smallest, largest] = [results[0], results[results.length - 1]];
+  for (const result of results) {
+    if (result.progressUpdates < 2) {
+      console.error(`FAIL: the ${result.rows}-row run reported progress ${result.progressUpdates} times while running.`);
+      failed = true;
+    }
+  }
   if (smallest && largest && largest !== smallest && largest.peakMb > smallest.peakMb * MAX_GROWTH) {
     console.error(`FAIL: peak RSS grew from ${smallest.peakMb} MB to ${largest.peakMb} MB with the input (over ${MAX_GROWTH}×).`);
     failed = true;
