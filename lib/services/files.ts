@@ -86,6 +86,8 @@ export async function removeFile(principal: Principal, id: string): Promise<void
   if (users.length > 0) {
     throw new HttpError(409, `The file is the source of ${users.map((name) => `"${name}"`).join(", ")}; change or delete those jobs first.`);
   }
+  // The content goes first: a backend outside PostgreSQL would otherwise keep bytes no row points to.
+  await pgFileStorage(sql).remove(id);
   await deleteFile(db, id);
   await recordAudit(principal, {
     action: "file.delete",
