@@ -36,6 +36,8 @@ const schema = z.object({
   DATASET_SCHEMA: optional(z.string().regex(/^[a-z_][a-z0-9_]*$/).default("datasets")),
   WORKER_CONCURRENCY: optional(z.coerce.number().int().min(1).max(64).default(2)),
   TRANSFORM_MAX_BUFFERED_ROWS: optional(z.coerce.number().int().min(1000).default(1_000_000)),
+  RUN_TIMEOUT_MS: optional(z.coerce.number().int().min(1000).default(3_600_000)),
+  RUN_MAX_MEMORY_MB: optional(z.coerce.number().int().min(64).default(4096)),
   HTTP_MAX_RESPONSE_BYTES: optional(z.coerce.number().int().min(1024).default(64 * 1024 * 1024)),
   UPLOAD_MAX_BYTES: optional(z.coerce.number().int().min(1024).default(1024 * 1024 * 1024)),
   XLSX_MAX_UNCOMPRESSED_BYTES: optional(z.coerce.number().int().min(1024 * 1024).default(2 * 1024 * 1024 * 1024)),

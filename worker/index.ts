@@ -1,6 +1,7 @@
 import "@/lib/load-env-files";
 import { Worker } from "bullmq";
 import { closeDb } from "@/lib/db/client";
+import { closeRunThreads } from "@/lib/etl/isolated-run";
 import { env } from "@/lib/env";
 import { createRedis } from "@/lib/queue/connection";
 import { RUNS_QUEUE, type RunJobPayload } from "@/lib/queue/runs-queue";
@@ -31,6 +32,7 @@ async function shutdown(signal: string) {
   }, SHUTDOWN_TIMEOUT_MS);
   timer.unref();
   await worker.close();
+  await closeRunThreads();
   await closeDb();
   process.exit(0);
 }

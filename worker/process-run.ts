@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from "bullmq";
-import { executeRun } from "@/lib/etl/run";
+import { executeRunIsolated } from "@/lib/etl/isolated-run";
 import { runJobPayloadSchema, type RunJobPayload } from "@/lib/queue/runs-queue";
 
 export type ProcessRunResult = { rowsLoaded: number } | { cancelled: true };
@@ -11,7 +11,7 @@ export type ProcessRunResult = { rowsLoaded: number } | { cancelled: true };
 export async function processRun(job: Job<RunJobPayload>): Promise<ProcessRunResult> {
   const payload = runJobPayloadSchema.safeParse(job.data);
   if (!payload.success) throw new UnrecoverableError(`Invalid run payload: ${payload.error.message}`);
-  const outcome = await executeRun(payload.data.runId, {
+  const outcome = await executeRunIsolated(payload.data.runId, {
     attempt: job.attemptsMade + 1,
     maxAttempts: job.opts.attempts ?? 1,
   });

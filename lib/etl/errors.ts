@@ -30,6 +30,20 @@ export class StageError extends Error {
   }
 }
 
+/** The attempt ran past its time limit (RUN_TIMEOUT_MS); retried like any transient failure. */
+export class RunTimeLimitError extends EtlError {
+  constructor(limitMs: number) {
+    super(`The run exceeded its time limit of ${formatDuration(limitMs)} and was stopped.`, false);
+    this.name = "RunTimeLimitError";
+  }
+}
+
+function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
 export class RunCancelledError extends Error {
   constructor() {
     super("The run was cancelled.");

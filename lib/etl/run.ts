@@ -5,7 +5,7 @@ import { getRun, markRunFailed, markRunStarted, setRunProgress } from "@/lib/db/
 import type { RunStage } from "@/lib/schemas/runs";
 import { openDestination } from "./destinations";
 import type { DestinationLoad } from "./destinations/types";
-import { EtlError, inStage, RunCancelledError, StageError, userMessage } from "./errors";
+import { EtlError, inStage, RunCancelledError, RunTimeLimitError, StageError, userMessage } from "./errors";
 import { runLogger } from "./run-log";
 import { extract } from "./sources";
 import { TransformPipeline } from "./transforms/pipeline";
@@ -15,7 +15,13 @@ export type RunOutcome =
   | { kind: "cancelled" }
   | { kind: "failed"; stage: RunStage; message: string; permanent: boolean; final: boolean };
 
-type Attempt = { attempt: number; maxAttempts: number; signal?: AbortSignal };
+type Attempt = {
+  attempt: number;
+  maxAttempts: number;
+  signal?: AbortSignal;
+  /** Fails the attempt once this much time has passed: I/O is aborted, and work stops at the next stage boundary. */
+  timeLimitMs?: number;
+};
 
 const PROGRESS_INTERVAL_MS = 1000;
 
@@ -24,7 +30,7 @@ const PROGRESS_INTERVAL_MS = 1000;
  * staging table, then swap the dataset in and mark the run `success` in one transaction.
  * Every failure is recorded on the run with its stage before the outcome is returned.
  */
-export async function executeRun(runId: string, { attempt, maxAttempts, signal }: Attempt): Promise<RunOutcome> {
+export async function executeRun(runId: string, { attempt, maxAttempts, signal, timeLimitMs }: Attempt): Promise<RunOutcome> {
   const run = await getRun(db, runId);
   if (!run) return { kind: "failed", stage: "extract", message: "The run no longer exists.", permanent: true, final: true };
   if (!(await markRunStarted(db, runId, attempt))) return { kind: "cancelled" };
@@ -34,7 +40,15 @@ export async function executeRun(runId: string, { attempt, maxAttempts, signal }
   await log("info", `Attempt ${attempt} of ${maxAttempts} started.`, { attempt });
 
   const abort = new AbortController();
-  const stopOn = signal ? AbortSignal.any([signal, abort.signal]) : abort.signal;
+  const timeLimit = timeLimitMs ? AbortSignal.timeout(timeLimitMs) : undefined;
+  const stopOn = AbortSignal.any([abort.signal, ...(signal ? [signal] : []), ...(timeLimit ? [timeLimit] : [])]);
+  // A stage that outlasts the time limit fails in that stage, even when nothing in it was waiting on the signal.
+  const timed = <T>(stage: RunStage, work: () => Promise<T> | T) =>
+    inStage(stage, async () => {
+      const result = await work();
+      if (timeLimit?.aborted) throw new RunTimeLimitError(timeLimitMs!);
+      return result;
+    });
   const cancellation = watchCancellation(runId, abort);
   let load: DestinationLoad | undefined;
   let rowsRead = 0;
@@ -42,7 +56,10 @@ export async function executeRun(runId: string, { attempt, maxAttempts, signal }
     const context = { jobId: run.jobId, workspaceId: run.workspaceId, runId, log };
     load = await inStage("load", () => openDestination(definition.destination, context));
     const source = extract(definition.source, { signal: stopOn, log, sampleOnly: false, workspaceId: run.workspaceId });
-    const pipeline = new TransformPipeline(definition.transform, { maxBufferedRows: env.TRANSFORM_MAX_BUFFERED_ROWS });
+    const pipeline = await inStage(
+      "transform",
+      () => new TransformPipeline(definition.transform, { maxBufferedRows: env.TRANSFORM_MAX_BUFFERED_ROWS }),
+    );
     let lastProgress = Date.now();
     const reportProgress = async (stage: RunStage) => {
       if (Date.now() - lastProgress < PROGRESS_INTERVAL_MS) return;
@@ -50,16 +67,21 @@ export async function executeRun(runId: string, { attempt, maxAttempts, signal }
       await setRunProgress(db, runId, { rowsRead, rowsLoaded: load!.rowsWritten, stage });
     };
     while (true) {
-      const next = await inStage("extract", () => source.next());
+      const next = await timed("extract", () => source.next());
       if (next.done) break;
       cancellation.check();
       rowsRead += next.value.length;
-      const batch = await inStage("transform", () => pipeline.push(next.value));
-      if (batch) await inStage("load", () => load!.write(batch));
+      const batch = await timed("transform", () => pipeline.push(next.value));
+      if (batch) await timed("load", () => load!.write(batch));
       await reportProgress(batch ? "load" : "extract");
+      if (pipeline.done) {
+        await inStage("extract", () => source.return(undefined));
+        await log("info", `The limit step was reached after ${rowsRead} source rows; stopped reading the source.`);
+        break;
+      }
     }
-    const rest = await inStage("transform", () => pipeline.finish());
-    if (rest) await inStage("load", () => load!.write(rest));
+    const rest = await timed("transform", () => pipeline.finish());
+    if (rest) await timed("load", () => load!.write(rest));
     cancellation.check();
     const rowsLoaded = load.rowsWritten;
     await inStage("load", () => load!.commit((tx) => markSucceeded(tx, runId, rowsRead, rowsLoaded)));
@@ -74,14 +96,15 @@ export async function executeRun(runId: string, { attempt, maxAttempts, signal }
       return { kind: "cancelled" };
     }
     const stage = error instanceof StageError ? error.stage : "load";
-    const permanent = error instanceof StageError ? error.permanent : error instanceof EtlError && error.permanent;
-    const message = userMessage(error);
+    // I/O cut short by the time limit throws an abort error of its own: report the time limit instead.
+    const cause = timeLimit?.aborted ? new RunTimeLimitError(timeLimitMs!) : error instanceof StageError ? error.cause : error;
+    const permanent = cause instanceof EtlError && cause.permanent;
+    const message = userMessage(cause);
     const final = permanent || attempt >= maxAttempts;
     await markRunFailed(db, runId, { stage, message, final });
     await log("error", `${stage} failed: ${message}`, { stage, attempt });
     if (!final) await log("info", `Attempt ${attempt} of ${maxAttempts} failed; the run will be retried.`);
     // Our own errors are fully described in the run log; anything else needs its stack for operators.
-    const cause = error instanceof StageError ? error.cause : error;
     if (!(cause instanceof EtlError)) console.error(`Run ${runId} failed in ${stage}`, cause);
     return { kind: "failed", stage, message, permanent, final };
   } finally {

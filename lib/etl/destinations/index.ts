@@ -1,5 +1,7 @@
 import "server-only";
 import { sql } from "@/lib/db/client";
+import { qualified, stagingTableName } from "@/lib/db/identifiers";
+import { env } from "@/lib/env";
 import type { Destination } from "@/lib/schemas/jobs";
 import { DatasetLoad } from "./dataset";
 import type { DestinationContext, DestinationLoad } from "./types";
@@ -8,5 +10,16 @@ export function openDestination(destination: Destination, ctx: DestinationContex
   switch (destination.type) {
     case "dataset":
       return DatasetLoad.open(sql, destination, ctx);
+  }
+}
+
+/**
+ * Removes what an attempt that was stopped from outside (its thread ended at the time or memory
+ * limit) left behind. A later attempt would clear it too, but a final one has no later attempt.
+ */
+export async function discardAttempt(destination: Destination, runId: string): Promise<void> {
+  switch (destination.type) {
+    case "dataset":
+      await sql.unsafe(`DROP TABLE IF EXISTS ${qualified(env.DATASET_SCHEMA, stagingTableName(runId))}`);
   }
 }

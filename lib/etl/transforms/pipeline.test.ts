@@ -132,3 +132,14 @@ describe("TransformPipeline", () => {
     ]);
   });
 });
+
+describe("TransformPipeline and runaway regular expressions", () => {
+  it("matches a catastrophically backtracking pattern in linear time", () => {
+    const p = pipeline(steps({ op: "filter", expr: "d => op.match(d.s, /^(a+)+$/) != null" }));
+    const started = performance.now();
+    const out = p.push(Array.from({ length: 200 }, (_, i) => ({ s: `${"a".repeat(30)}${i % 2 ? "b" : ""}` })));
+    expect(out!.numRows()).toBe(100);
+    // Backtracking would take minutes per row; the linear engine takes microseconds.
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});

@@ -4,6 +4,7 @@ import { applyStep, recordsToBatch } from "./apply";
 import { concatBatches, tableFrom, type Batch } from "./batch";
 import { recordsToColumns } from "./normalize";
 import { TransformStepError, unknownColumns } from "./step-error";
+import { enableLinearRegexFallback } from "./regex-guard";
 import { planSteps, type StepPlan } from "./step-plan";
 
 type Options = {
@@ -42,6 +43,7 @@ export class TransformPipeline {
     steps: readonly TransformStep[],
     private readonly options: Options,
   ) {
+    enableLinearRegexFallback();
     this.plans = planSteps(steps);
     const split = this.plans.findIndex((plan) => plan.blocking);
     this.blockingFrom = split === -1 ? steps.length : split;

@@ -1,0 +1,157 @@
+import "server-only";
+import { Worker } from "node:worker_threads";
+import { db } from "@/lib/db/client";
+import { getRun, markRunFailed } from "@/lib/db/queries/runs";
+import { env } from "@/lib/env";
+import { discardAttempt } from "./destinations";
+import { RunTimeLimitError, type EtlError } from "./errors";
+import type { RunOutcome } from "./run";
+import { runLogger } from "./run-log";
+
+export type RunThreadInput = { runId: string; attempt: number; maxAttempts: number; timeLimitMs: number };
+
+const THREAD_ENTRY = new URL("./run-thread.ts", import.meta.url).href;
+// A worker thread starts without the parent's module hooks: register tsx there before loading TypeScript.
+const BOOTSTRAP = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(THREAD_ENTRY)}); });`;
+/** After the time limit, how long the run gets to fail by itself (abort its I/O, drop its staging) before its thread is stopped. */
+const LIMIT_GRACE_MS = 10_000;
+/** After a cancel, how long the run gets to notice between batches before its thread is stopped. */
+const CANCEL_GRACE_MS = 5_000;
+const POLL_MS = 1_000;
+
+type Stop = "time" | "cancel" | "memory" | "crash";
+
+/** Threads waiting for their next run; starting one costs about two seconds of module loading. */
+const idle: Worker[] = [];
+
+/**
+ * Executes one run attempt in a worker thread, so that no run can block the worker: arquero
+ * steps are synchronous, and a step that computes for too long (a sort of a huge batch, a heavy
+ * expression) would otherwise freeze every other run of this process and the renewal of BullMQ's
+ * job locks. The run enforces its time limit itself at every stage boundary and by aborting I/O;
+ * only when it cannot (it is stuck computing) is its thread terminated from here, which V8 does
+ * even in the middle of a loop. The same happens to a run whose cancel goes unnoticed, and a run
+ * that outgrows RUN_MAX_MEMORY_MB ends alone instead of taking the process down.
+ */
+export async function executeRunIsolated(
+  runId: string,
+  attempt: { attempt: number; maxAttempts: number },
+  limits: { timeLimitMs?: number; graceMs?: number } = {},
+): Promise<RunOutcome> {
+  const input: RunThreadInput = { runId, ...attempt, timeLimitMs: limits.timeLimitMs ?? env.RUN_TIMEOUT_MS };
+  const thread = idle.pop() ?? startThread();
+  thread.ref();
+  let stop: Stop | null = null;
+  const terminate = (reason: Stop) => {
+    stop ??= reason;
+    void thread.terminate();
+  };
+  const timeLimit = setTimeout(() => terminate("time"), input.timeLimitMs + (limits.graceMs ?? LIMIT_GRACE_MS));
+  const cancelWatch = watchForCancel(runId, () => terminate("cancel"));
+  let onMessage!: (outcome: RunOutcome) => void;
+  let onError!: (error: Error) => void;
+  let onExit!: () => void;
+  try {
+    const outcome = await new Promise<RunOutcome | null>((resolve) => {
+      onMessage = resolve;
+      // The thread's own error handler logs it; here it only tells why the run ended.
+      onError = (error) => {
+        stop ??= (error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY" ? "memory" : "crash";
+      };
+      onExit = () => resolve(null);
+      thread.on("message", onMessage).on("error", onError).on("exit", onExit);
+      thread.postMessage(input);
+    });
+    if (outcome) {
+      release(thread);
+      return outcome;
+    }
+    return await recordStop(input, stop ?? "crash");
+  } finally {
+    clearTimeout(timeLimit);
+    cancelWatch.stop();
+    thread.off("message", onMessage).off("error", onError).off("exit", onExit);
+  }
+}
+
+/** Ends the idle threads, for a clean shutdown. */
+export async function closeRunThreads(): Promise<void> {
+  await Promise.all(idle.splice(0).map((thread) => thread.terminate()));
+}
+
+function startThread(): Worker {
+  const thread = new Worker(BOOTSTRAP, {
+    eval: true,
+    execArgv: ["--conditions=react-server"],
+    resourceLimits: { maxOldGenerationSizeMb: env.RUN_MAX_MEMORY_MB },
+  });
+  thread.once("exit", () => {
+    const index = idle.indexOf(thread);
+    if (index !== -1) idle.splice(index, 1);
+  });
+  // An idle thread's error has no run to fail; it ends the thread, which leaves the pool on exit.
+  thread.on("error", (error) => console.error("[run thread] error", error));
+  return thread;
+}
+
+function release(thread: Worker): void {
+  if (idle.length >= env.WORKER_CONCURRENCY) {
+    void thread.terminate();
+    return;
+  }
+  // Waiting threads must not keep the process alive.
+  thread.unref();
+  idle.push(thread);
+}
+
+/** Calls `onOverdue` when the run has been cancelled for CANCEL_GRACE_MS and still has not ended. */
+function watchForCancel(runId: string, onOverdue: () => void) {
+  let cancelledAt: number | null = null;
+  const timer = setInterval(async () => {
+    try {
+      if (cancelledAt === null && (await getRun(db, runId))?.status === "cancelled") cancelledAt = Date.now();
+    } catch {
+      // A failed poll is retried on the next tick.
+    }
+    if (cancelledAt !== null && Date.now() - cancelledAt >= CANCEL_GRACE_MS) onOverdue();
+  }, POLL_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
+
+/** Records the end of an attempt whose thread was stopped or died before it could report. */
+async function recordStop({ runId, attempt, maxAttempts, timeLimitMs }: RunThreadInput, stop: Stop): Promise<RunOutcome> {
+  const run = await getRun(db, runId);
+  if (!run) return { kind: "failed", stage: "extract", message: "The run no longer exists.", permanent: true, final: true };
+  // The thread may have committed just before it was stopped.
+  if (run.status === "success") return { kind: "success", rowsLoaded: run.rowsLoaded };
+  await discardAttempt(run.definition.destination, runId);
+  const log = runLogger(runId);
+  if (run.status === "cancelled" || stop === "cancel") {
+    await log("warn", "Run cancelled; the dataset was left unchanged.");
+    return { kind: "cancelled" };
+  }
+
+  const failure = stopFailure(stop, timeLimitMs);
+  const final = failure.permanent || attempt >= maxAttempts;
+  // The thread was stuck or out of memory: computing steps and the rows they hold are by far the likeliest cause.
+  const stage = "transform";
+  await markRunFailed(db, runId, { stage, message: failure.message, final });
+  await log("error", `${stage} failed: ${failure.message}`, { stage, attempt });
+  if (!final) await log("info", `Attempt ${attempt} of ${maxAttempts} failed; the run will be retried.`);
+  return { kind: "failed", stage, message: failure.message, permanent: failure.permanent, final };
+}
+
+function stopFailure(stop: Exclude<Stop, "cancel">, timeLimitMs: number): Pick<EtlError, "message" | "permanent"> {
+  switch (stop) {
+    case "time":
+      return new RunTimeLimitError(timeLimitMs);
+    case "memory":
+      return {
+        message: `The run needed more than ${env.RUN_MAX_MEMORY_MB} MB of memory (the RUN_MAX_MEMORY_MB limit) and was stopped.`,
+        permanent: true,
+      };
+    case "crash":
+      return { message: "The run stopped unexpectedly (internal error).", permanent: false };
+  }
+}
