@@ -99,7 +99,12 @@ export function AuditLog() {
                     </td>
                     <td>
                       {event.target.type}
-                      {event.target.id ? <span className="muted small"> {event.target.id}</span> : null}
+                      {event.target.id ? (
+                        <span className="muted small" title={event.target.id}>
+                          {" "}
+                          {event.target.id.slice(0, 8)}
+                        </span>
+                      ) : null}
                     </td>
                     <td>{event.ip ?? "—"}</td>
                     <td className="small">{describeDetails(event.details)}</td>
