@@ -13,21 +13,23 @@ type Props<T extends FieldValues> = {
 
 /** Edits a list of names as comma-separated text; the form value is the trimmed, non-blank names. */
 export function CommaListInput<T extends FieldValues>({ name, control, emptyAs = "list" }: Props<T>) {
-  const { field } = useController<T>({ name });
-  const [text, setText] = useState(() => ((field.value as string[] | undefined) ?? []).join(", "));
+  const {
+    field: { ref, value, onBlur, onChange },
+  } = useController<T>({ name });
+  const [text, setText] = useState(() => ((value as string[] | undefined) ?? []).join(", "));
   return (
     <input
       {...control}
-      ref={field.ref}
+      ref={ref}
       value={text}
-      onBlur={field.onBlur}
+      onBlur={onBlur}
       onChange={(e) => {
         setText(e.target.value);
         const names = e.target.value
           .split(",")
           .map((part) => part.trim())
           .filter(Boolean);
-        field.onChange(names.length === 0 && emptyAs === "undefined" ? undefined : names);
+        onChange(names.length === 0 && emptyAs === "undefined" ? undefined : names);
       }}
     />
   );

@@ -13,11 +13,15 @@ export const jobKeys = {
   runs: (id: string, page: number) => ["jobs", "detail", id, "runs", page] as const,
 };
 
+const isActive = (status: string | undefined) => status === "pending" || status === "running";
+
+/** A page of jobs; refreshes while one of their last runs is still pending or running. */
 export function useJobs(params: { q: string; page: number; pageSize: number }) {
   return useQuery({
     queryKey: jobKeys.list(params),
     queryFn: ({ signal }) => apiFetch<Page<Job>>(apiPath("jobs", params), { signal }),
     placeholderData: keepPreviousData,
+    refetchInterval: (query) => (query.state.data?.results.some((job) => isActive(job.lastRun?.status)) ? 3000 : false),
   });
 }
 
@@ -29,8 +33,6 @@ export function useJob(id: string) {
     enabled: id !== "",
   });
 }
-
-const isActive = (status: string | undefined) => status === "pending" || status === "running";
 
 /** A job's runs, newest first; polls while one of them is still pending or running. */
 export function useJobRuns(id: string, page: number, pageSize = 10) {

@@ -19,7 +19,7 @@ export function useRun(id: string) {
   return useQuery({
     queryKey: runKeys.detail(id),
     queryFn: ({ signal }) => apiFetch<Run>(`runs/${id}`, { signal }),
-    refetchInterval: (query) => (query.state.data && isFinished(query.state.data) ? false : 1000),
+    refetchInterval: (query) => (query.state.status === "error" || isFinished(query.state.data) ? false : 1000),
   });
 }
 

@@ -22,6 +22,10 @@ const LIFETIMES: { value: Values["expiresInDays"]; label: string }[] = [
   { value: "365", label: "In a year" },
 ];
 
+function expiryAfter(days: Values["expiresInDays"]): string | null {
+  return days === "never" ? null : new Date(Date.now() + Number(days) * 86_400_000).toISOString();
+}
+
 export function NewTokenForm({ onCreated }: { onCreated: (token: CreatedToken) => void }) {
   const create = useCreateToken();
   const { register, handleSubmit, reset, formState } = useForm<Values, unknown, z.output<typeof formSchema>>({
@@ -32,8 +36,7 @@ export function NewTokenForm({ onCreated }: { onCreated: (token: CreatedToken) =
   const nameError = error?.type === "too_small" ? "Give the token a name." : error?.message;
 
   const onSubmit = handleSubmit(async ({ name, roleCap, expiresInDays }) => {
-    const expiresAt = expiresInDays === "never" ? null : new Date(Date.now() + Number(expiresInDays) * 86_400_000).toISOString();
-    const token = await create.mutateAsync({ name, roleCap: roleCap || null, expiresAt }).catch(() => undefined);
+    const token = await create.mutateAsync({ name, roleCap: roleCap || null, expiresAt: expiryAfter(expiresInDays) }).catch(() => undefined);
     if (token) {
       reset();
       onCreated(token);
