@@ -3,6 +3,7 @@ import { POST as createJob } from "@/app/api/v1/jobs/route";
 import { PATCH as patchJob } from "@/app/api/v1/jobs/[id]/route";
 import { POST as preview } from "@/app/api/v1/preview/route";
 import { sql } from "@/lib/db/client";
+import type { Preview } from "@/lib/schemas/preview";
 import { apiToken, call, expectProblem } from "../api";
 import { addMember, createMemberOnly, createUser, datasetSchemaTables, resetDatabase, resetQueue } from "../db";
 import { sendJson, startFixtureServer, type FixtureServer } from "../fixture-server";
@@ -86,31 +87,31 @@ describe("POST /api/v1/preview", () => {
       ],
     });
 
-    const steps = res.body.steps as { index: number; op: string; status: string; output: any; error: string | null }[];
-    expect(steps.map((s) => [s.index, s.op, s.status, s.error])).toEqual([
+    const outputs = (res.body as Preview).steps.map((step) => step.output!);
+    expect((res.body as Preview).steps.map((s) => [s.index, s.op, s.status, s.error])).toEqual([
       [0, "normalize", "ok", null],
       [1, "filter", "ok", null],
       [2, "cast", "ok", null],
       [3, "derive", "ok", null],
       [4, "select", "ok", null],
     ]);
-    expect(steps[0]!.output.columns.map((c: { name: string; type: string; nullCount: number }) => [c.name, c.type, c.nullCount])).toEqual([
+    expect(outputs[0]!.columns.map((c) => [c.name, c.type, c.nullCount])).toEqual([
       ["id", "integer", 0],
       ["customer.name", "string", 0],
       ["customer.city", "string", 1],
       ["amount", "string", 0],
       ["tags", "json", 1],
     ]);
-    expect(steps[1]!.output.rowCount).toBe(2);
+    expect(outputs[1]!.rowCount).toBe(2);
     // The cast overrides inference: 7 is an integer, but the column is a number.
-    expect(steps[2]!.output.columns.find((c: { name: string }) => c.name === "amount")).toEqual({
+    expect(outputs[2]!.columns.find((c) => c.name === "amount")).toEqual({
       name: "amount",
       type: "number",
       nullCount: 0,
       distinctCount: 2,
       distinct: [10.5, 7],
     });
-    expect(steps[4]!.output).toEqual({
+    expect(outputs[4]).toEqual({
       rowCount: 2,
       columns: [
         { name: "id", type: "integer", nullCount: 0, distinctCount: 2, distinct: [1, 2] },
