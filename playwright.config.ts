@@ -29,6 +29,8 @@ if (!process.env.E2E_RUN_ID) {
     ADMIN_EMAIL: "admin@example.com",
     ADMIN_PASSWORD: `e2e-${randomBytes(8).toString("hex")}`,
     NEXT_DIST_DIR: ".next/e2e",
+    // `npm test` type-checks the whole project first (test:static); the build need not do it again.
+    NEXT_SKIP_TYPECHECK: process.env.NEXT_SKIP_TYPECHECK ?? "1",
     NEXT_TELEMETRY_DISABLED: "1",
     LOG_LEVEL: "warn",
   });
