@@ -32,7 +32,7 @@ export class ExpressionError extends Error {
 
 export const MAX_EXPRESSION_LENGTH = 2000;
 /** The most characters op.repeat / op.padstart / op.padend may produce, and elements op.sequence may. */
-export const MAX_GENERATED_LENGTH = 10_000;
+const MAX_GENERATED_LENGTH = 10_000;
 
 const ALLOWED_HINT = "expressions may use only column references (d.amount), op.* functions, literals and operators";
 // arquero's parser: `expr=(…)` parsed as ECMAScript 2020, the expression being the assignment's right side.

@@ -108,7 +108,7 @@ function describe(error: unknown, signal: AbortSignal): string {
 }
 
 /** Column profiles and the first rows of a table, as preview shows them. */
-export function tableView(batch: Batch, rows: number): TableView {
+function tableView(batch: Batch, rows: number): TableView {
   const columns = batch.columnNames().map((name) => {
     const values = columnValues(batch, name);
     let nullCount = 0;
