@@ -24,7 +24,7 @@ export async function readResponse(res: Response) {
 /** Uploads through POST /api/v1/files exactly as a browser form would (multipart/form-data). */
 export async function upload(userId: string, name: string, content: string | Uint8Array, query = "") {
   const form = new FormData();
-  form.append("file", new Blob([content]), name);
+  form.append("file", new Blob([typeof content === "string" ? content : new Uint8Array(content)]), name);
   const req = new NextRequest(new URL(`/api/v1/files${query}`, ORIGIN), { method: "POST", body: form, headers: await browserHeaders(userId) });
   return readResponse(await uploadRoute(req, { params: Promise.resolve({}) }));
 }
