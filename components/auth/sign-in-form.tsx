@@ -28,7 +28,7 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
         router.refresh();
         return;
       }
-      setError(result?.error === "CredentialsSignin" || result?.status === 401 ? "Wrong email or password" : "Sign-in failed; try again.");
+      setError(signInError(result?.error, result?.status));
     } catch {
       setError("The server could not be reached; try again.");
     }
@@ -53,4 +53,13 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
       </button>
     </form>
   );
+}
+
+// The server's own words when it throttles sign-in (429 or 503), so people know how long to wait.
+const THROTTLED = /^(Too many requests; retry in \d+ s\.|Sign-in is unavailable for a moment.*)$/;
+
+function signInError(error: string | null | undefined, status: number | undefined): string {
+  if (error && THROTTLED.test(error)) return error;
+  if (error === "CredentialsSignin" || status === 401) return "Wrong email or password";
+  return "Sign-in failed; try again.";
 }
