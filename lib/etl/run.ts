@@ -5,6 +5,7 @@ import { getRun, markRunFailed, markRunStarted, setRunProgress } from "@/lib/db/
 import type { RunStage } from "@/lib/schemas/runs";
 import { openDestination } from "./destinations";
 import type { DestinationLoad } from "./destinations/types";
+import { openIncremental } from "./incremental";
 import { EtlError, inStage, RunCancelledError, RunTimeLimitError, StageError, userMessage } from "./errors";
 import { runLogger } from "./run-log";
 import { extract } from "./sources";
@@ -51,11 +52,21 @@ export async function executeRun(runId: string, { attempt, maxAttempts, signal, 
     });
   const cancellation = watchCancellation(runId, abort);
   let load: DestinationLoad | undefined;
+  // Ends the source early (failure, cancel): its generator's cleanup closes connections and files.
+  let closeSource: (() => Promise<unknown>) | undefined;
   let rowsRead = 0;
   try {
     const context = { jobId: run.jobId, workspaceId: run.workspaceId, runId, log };
     load = await inStage("load", () => openDestination(definition.destination, context));
-    const source = extract(definition.source, { signal: stopOn, log, sampleOnly: false, workspaceId: run.workspaceId });
+    const incremental = await inStage("extract", () => openIncremental(db, run.jobId, definition.source, log));
+    const source = extract(definition.source, {
+      signal: stopOn,
+      log,
+      sampleOnly: false,
+      workspaceId: run.workspaceId,
+      incremental: incremental?.tracker,
+    });
+    closeSource = () => source.return(undefined);
     const pipeline = await inStage(
       "transform",
       () => new TransformPipeline(definition.transform, { maxBufferedRows: env.TRANSFORM_MAX_BUFFERED_ROWS }),
@@ -84,12 +95,19 @@ export async function executeRun(runId: string, { attempt, maxAttempts, signal, 
     if (rest) await timed("load", () => load!.write(rest));
     cancellation.check();
     const rowsLoaded = load.rowsWritten;
-    await inStage("load", () => load!.commit((tx) => markSucceeded(tx, runId, rowsRead, rowsLoaded)));
+    await inStage("load", () =>
+      load!.commit(async (tx) => {
+        await markSucceeded(tx, runId, rowsRead, rowsLoaded);
+        // The incremental position moves only together with the rows it covers.
+        await incremental?.save(tx, runId);
+      }),
+    );
     await log("info", `Loaded ${rowsLoaded} rows into the dataset (${load.columnTypes.length} columns).`, {
       columns: load.columnTypes,
     });
     return { kind: "success", rowsLoaded };
   } catch (error) {
+    await closeSource?.().catch(() => undefined);
     await load?.abort().catch(() => undefined);
     if (error instanceof RunCancelledError || cancellation.cancelled) {
       await log("warn", "Run cancelled; the dataset was left unchanged.");

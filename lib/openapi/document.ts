@@ -2,6 +2,14 @@ import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31, type RouteC
 import { z } from "zod";
 import { apiTokenCreatedSchema, apiTokenSchema, tokenCreateSchema, tokenCreateWithPasswordSchema } from "@/lib/schemas/auth";
 import { idParamsSchema, pageEnvelopeSchema, pageQuerySchema, problemSchema } from "@/lib/schemas/common";
+import {
+  connectionCreateSchema,
+  connectionListQuerySchema,
+  connectionSchema,
+  connectionTestResultSchema,
+  connectionTestSchema,
+  connectionUpdateSchema,
+} from "@/lib/schemas/connections";
 import { fileListQuerySchema, fileSchema, fileUploadQuerySchema } from "@/lib/schemas/files";
 import { jobCreateSchema, jobSchema, jobUpdateSchema } from "@/lib/schemas/jobs";
 import { previewRequestSchema, previewSchema } from "@/lib/schemas/preview";
@@ -197,6 +205,44 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: "Delete an uploaded file no job reads from",
     request: { params },
     responses: { 204: { description: "Deleted" }, 409: problem("Jobs still read from the file") },
+  });
+
+  const Connection = register("Connection", connectionSchema);
+  path({
+    method: "get",
+    path: "/api/v1/connections",
+    summary: "List saved connections (secrets masked)",
+    request: { query: pageQuerySchema.extend(connectionListQuerySchema.shape) },
+    responses: { 200: json("A page of connections", pageEnvelopeSchema(Connection)) },
+  });
+  path({
+    method: "post",
+    path: "/api/v1/connections",
+    summary: "Save a connection; its secret is stored encrypted and never returned",
+    request: { body: { content: { "application/json": { schema: register("ConnectionCreate", connectionCreateSchema) } } } },
+    responses: { 201: json("The connection", Connection), 409: problem("A connection with this name exists in the workspace") },
+  });
+  path({ method: "get", path: "/api/v1/connections/{id}", summary: "Read a connection", request: { params }, responses: { 200: json("The connection", Connection) } });
+  path({
+    method: "patch",
+    path: "/api/v1/connections/{id}",
+    summary: "Update a connection; a masked or missing secret keeps the stored one",
+    request: { params, body: { content: { "application/json": { schema: register("ConnectionUpdate", connectionUpdateSchema) } } } },
+    responses: { 200: json("The connection", Connection), 409: problem("Name taken") },
+  });
+  path({
+    method: "delete",
+    path: "/api/v1/connections/{id}",
+    summary: "Delete a connection no job uses",
+    request: { params },
+    responses: { 204: { description: "Deleted" }, 409: problem("Jobs still use the connection") },
+  });
+  path({
+    method: "post",
+    path: "/api/v1/connections/{id}/test",
+    summary: "Connect with the saved credentials and report the outcome",
+    request: { params, body: { required: false, content: { "application/json": { schema: connectionTestSchema } } } },
+    responses: { 200: json("Whether it worked, with the server's version or the driver's error", connectionTestResultSchema) },
   });
 
   registerTeamPaths({ path, register, json, problem });

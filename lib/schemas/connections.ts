@@ -20,6 +20,7 @@ const sslModeSchema = z
 export type SslMode = z.infer<typeof sslModeSchema>;
 
 const connectionName = z.string().trim().min(1, "name is required").max(120, "at most 120 characters");
+const workspaceId = z.uuid().optional().describe("Defaults to the caller's default workspace");
 const secret = (what: string) =>
   z.string().min(1).max(4000).describe(`${what}. Write-only: answered as "${SECRET_MASK}"; sending "${SECRET_MASK}" keeps the stored one`);
 
@@ -27,7 +28,14 @@ const defaultPorts: Record<DatabaseConnectionType, number> = { postgres: 5432, m
 const urlSchemes: Record<DatabaseConnectionType, string[]> = { postgres: ["postgres:", "postgresql:"], mysql: ["mysql:", "mariadb:"] };
 
 const databaseFields = {
-  host: z.string().trim().min(1).max(255).describe("Host name or IP address"),
+  host: z
+    .string()
+    .trim()
+    .min(1)
+    .max(255)
+    // A path would make the drivers use a Unix socket on the worker's own machine.
+    .regex(/^[^/\\\s]+$/, "must be a host name or IP address")
+    .describe("Host name or IP address"),
   port: z.number().int().min(1).max(65535),
   database: z.string().min(1).max(255),
   user: z.string().min(1).max(255),
@@ -63,6 +71,7 @@ function databaseConnectionSchema<T extends DatabaseConnectionType>(type: T) {
     .object({
       type: z.literal(type),
       name: connectionName,
+      workspaceId,
       url: z
         .string()
         .max(2000)
@@ -120,7 +129,7 @@ export const httpAuthSchema = z.discriminatedUnion("type", [
 ]);
 
 const httpConnectionSchema = z
-  .object({ type: z.literal("http"), name: connectionName, auth: httpAuthSchema })
+  .object({ type: z.literal("http"), name: connectionName, workspaceId, auth: httpAuthSchema })
   .strict()
   .describe("Credentials for HTTP sources: bearer token, basic auth or an API-key header");
 

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { expressionProblem, MAX_EXPRESSION_LENGTH, type ExpressionKind } from "@/lib/etl/expressions";
+import { mysqlSourceSchema, postgresSourceSchema } from "./database-source";
+import { mysqlDestinationSchema, postgresDestinationSchema } from "./table-destination";
 import { fileSourceSchema } from "./file-source";
 
 /**
@@ -55,6 +57,12 @@ export const httpSourceSchema = z
       .url({ protocol: /^https?$/, error: "must be an http or https URL" })
       .max(4000)
       .describe("The endpoint to extract from"),
+    connectionId: z
+      .uuid()
+      .optional()
+      .describe(
+        "A saved http connection whose credentials (bearer token, basic auth or API-key header) are sent with every request to this URL's origin",
+      ),
     method: z.enum(["GET", "POST"]).default("GET"),
     headers: stringMap.default({}).describe("Extra request headers"),
     query: stringMap.default({}).describe("Query parameters added to every request"),
@@ -67,7 +75,12 @@ export const httpSourceSchema = z
   .describe("Extract JSON records from an HTTP API");
 export type HttpSource = z.infer<typeof httpSourceSchema>;
 
-export const sourceSchema = z.discriminatedUnion("type", [httpSourceSchema, fileSourceSchema]);
+export const sourceSchema = z.discriminatedUnion("type", [
+  httpSourceSchema,
+  fileSourceSchema,
+  postgresSourceSchema,
+  mysqlSourceSchema,
+]);
 export type Source = z.infer<typeof sourceSchema>;
 
 const columnName = z.string().min(1).max(200);
@@ -175,7 +188,11 @@ export const datasetDestinationSchema = z
   })
   .describe("A PostgreSQL table managed by DataFlowHub, one per job");
 
-export const destinationSchema = z.discriminatedUnion("type", [datasetDestinationSchema]);
+export const destinationSchema = z.discriminatedUnion("type", [
+  datasetDestinationSchema,
+  postgresDestinationSchema,
+  mysqlDestinationSchema,
+]);
 export type Destination = z.infer<typeof destinationSchema>;
 
 export const retrySchema = z.object({

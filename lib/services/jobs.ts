@@ -9,6 +9,7 @@ import { defaultWorkspace, workspacesWith, type Principal } from "@/lib/auth/pri
 import { enqueueRun } from "@/lib/queue/runs-queue";
 import type { JobCreate, JobDefinition, JobUpdate } from "@/lib/schemas/jobs";
 import { assertAccess } from "./access";
+import { assertConnectionReferences } from "./connection-references";
 import { recordAudit } from "./audit";
 import { toJobDto, toRunDto } from "./dto";
 
@@ -44,6 +45,7 @@ export async function createJob(principal: Principal, input: JobCreate) {
   const workspaceId = input.workspaceId ?? defaultWorkspace(principal);
   if (!workspaceId) throw new HttpError(403, "You are not a member of any workspace.");
   assertAccess(principal, workspaceId, "jobs:write", "workspace");
+  await assertConnectionReferences(workspaceId, input);
   const job = await insertJob(db, {
     workspaceId,
     name: input.name,
@@ -64,6 +66,7 @@ export async function patchJob(principal: Principal, id: string, patch: JobUpdat
   const job = await loadJob(principal, id, "jobs:write");
   const { name, description, ...definitionPatch } = patch;
   const definition = definitionOf({ ...job.definition, ...stripUndefined(definitionPatch) } as JobDefinition);
+  await assertConnectionReferences(job.workspaceId, definition);
   const updated = await updateJob(db, id, { name, description, definition });
   if (!updated) throw new HttpError(404, "The job does not exist.");
   await recordAudit(principal, {

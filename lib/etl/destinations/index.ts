@@ -4,12 +4,18 @@ import { qualified, stagingTableName } from "@/lib/db/identifiers";
 import { env } from "@/lib/env";
 import type { Destination } from "@/lib/schemas/jobs";
 import { DatasetLoad } from "./dataset";
+import { MysqlTableLoad } from "./mysql";
+import { PostgresTableLoad } from "./postgres";
 import type { DestinationContext, DestinationLoad } from "./types";
 
 export function openDestination(destination: Destination, ctx: DestinationContext): Promise<DestinationLoad> {
   switch (destination.type) {
     case "dataset":
       return DatasetLoad.open(sql, destination, ctx);
+    case "postgres":
+      return PostgresTableLoad.open(sql, destination, ctx);
+    case "mysql":
+      return MysqlTableLoad.open(sql, destination, ctx);
   }
 }
 

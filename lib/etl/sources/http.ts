@@ -3,6 +3,7 @@ import type { HttpSource } from "@/lib/schemas/jobs";
 import { env } from "@/lib/env";
 import { getPath } from "@/lib/etl/dot-path";
 import { EtlError } from "@/lib/etl/errors";
+import { fetchWithCredentials, httpCredentials, type HttpCredentials } from "@/lib/connections/http-auth";
 import type { SourceContext } from "./types";
 
 const MAX_TRIES = 4;
@@ -25,6 +26,7 @@ export async function* extractHttp(source: HttpSource, ctx: SourceContext): Asyn
   const seen = new Set<string>();
   let pageIndex = 0;
   const limit = ctx.sampleOnly ? 1 : source.maxPages;
+  const credentials = source.connectionId ? await httpCredentials(ctx.workspaceId, source.connectionId, source.url) : null;
 
   while (url && pageIndex < limit) {
     const requestUrl = new URL(url);
@@ -36,7 +38,7 @@ export async function* extractHttp(source: HttpSource, ctx: SourceContext): Asyn
       requestUrl.searchParams.set(pagination.limitParam, String(pagination.limit));
     }
 
-    const page = await fetchPage(source, requestUrl, ctx);
+    const page = await fetchPage(source, requestUrl, ctx, credentials);
     pageIndex++;
     await ctx.log("info", `Fetched page ${pageIndex} from ${displayUrl(requestUrl)}: ${page.records.length} records`);
     if (page.records.length > 0) yield page.records;
@@ -111,10 +113,10 @@ export function parseNextLink(header: string | null): string | null {
   return null;
 }
 
-async function fetchPage(source: HttpSource, url: URL, ctx: SourceContext): Promise<Page> {
+async function fetchPage(source: HttpSource, url: URL, ctx: SourceContext, credentials: HttpCredentials | null): Promise<Page> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fetchOnce(source, url, ctx);
+      return await fetchOnce(source, url, ctx, credentials);
     } catch (error) {
       const retry = retryDelay(error, attempt);
       if (retry === null || ctx.signal.aborted) throw error;
@@ -142,12 +144,12 @@ function retryDelay(error: unknown, attempt: number): number | null {
   return backoff;
 }
 
-async function fetchOnce(source: HttpSource, url: URL, ctx: SourceContext): Promise<Page> {
+async function fetchOnce(source: HttpSource, url: URL, ctx: SourceContext, credentials: HttpCredentials | null): Promise<Page> {
   const where = displayUrl(url);
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(source.timeoutMs)]);
   let response: Response;
   try {
-    response = await fetch(url, {
+    response = await fetchWithCredentials(url, {
       method: source.method,
       headers: {
         accept: "application/json",
@@ -156,8 +158,7 @@ async function fetchOnce(source: HttpSource, url: URL, ctx: SourceContext): Prom
       },
       body: source.method === "POST" && source.body !== undefined ? JSON.stringify(source.body) : undefined,
       signal,
-      redirect: "follow",
-    });
+    }, credentials);
   } catch (error) {
     if (ctx.signal.aborted) throw error;
     const reason = signal.aborted ? `timed out after ${source.timeoutMs} ms` : describeNetworkError(error);

@@ -1,3 +1,4 @@
+import type { IncrementalTracker } from "@/lib/etl/incremental";
 import type { LogLevel } from "@/lib/etl/run-log";
 
 export type SourceContext = {
@@ -7,4 +8,6 @@ export type SourceContext = {
   workspaceId: string;
   /** Preview: read only what a sample needs (the first page, the first rows). */
   sampleOnly: boolean;
+  /** Incremental database sources: where the last successful run stopped, and where to note this run's progress. */
+  incremental?: IncrementalTracker;
 };

@@ -1,0 +1,26 @@
+import type { IncrementalTracker } from "@/lib/etl/incremental";
+
+/**
+ * Rows per batch read from a database source: large enough that per-batch work (transform, COPY)
+ * is amortised, small enough that a batch of wide rows stays well under a hundred megabytes.
+ */
+export const BATCH_ROWS = 10_000;
+
+/** A preview needs only the first rows. */
+export const SAMPLE_ROWS = 1_000;
+
+/** Runs driver work, turning whatever it throws into an error fit for the run log. */
+export async function guard<T>(fail: (error: unknown) => Error, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw fail(error);
+  }
+}
+
+/** The log line closing a database read. */
+export function readSummary(count: number, incremental: IncrementalTracker | undefined): string {
+  const reached = incremental?.reached;
+  const tail = !incremental ? "" : reached ? `; the highest "${reached.column}" read is ${reached.value}` : "; no new rows";
+  return `Read ${count} rows from the query${tail}.`;
+}

@@ -1,0 +1,60 @@
+import "server-only";
+import { connectionForRun } from "@/lib/connections/resolve";
+import { driverError } from "@/lib/connections/driver-error";
+import { openPostgres } from "@/lib/connections/postgres";
+import { quoteIdent } from "@/lib/db/identifiers";
+import { bareQuery, type IncrementalTracker } from "@/lib/etl/incremental";
+import type { PostgresSource } from "@/lib/schemas/database-source";
+import { BATCH_ROWS, guard, readSummary, SAMPLE_ROWS } from "./database-reading";
+import type { SourceContext } from "./types";
+
+/** The query to run: the user's own, or wrapped to read only rows past the incremental cursor, in its order. */
+export function postgresQuery(query: string, incremental: IncrementalTracker | undefined): { text: string; params: string[] } {
+  const body = bareQuery(query);
+  if (!incremental) return { text: body, params: [] };
+  const column = `q.${quoteIdent(incremental.column)}`;
+  // A newline before the closing parenthesis, in case the query ends in a -- comment.
+  const from = `SELECT * FROM (\n${body}\n) AS q`;
+  if (!incremental.last) return { text: `${from} ORDER BY ${column}`, params: [] };
+  // The cursor goes out untyped, so PostgreSQL reads it as the column's own type: exact for timestamps and numerics.
+  return { text: `${from} WHERE ${column} > $1 ORDER BY ${column}`, params: [incremental.last.value] };
+}
+
+/**
+ * Reads a query's rows in batches through a cursor, in a read-only transaction with a statement
+ * timeout, on a connection of its own that is closed however the run ends (the run loop calls
+ * `return()` on failure; a cancel ends the connection, which cuts a query short).
+ */
+export async function* extractPostgres(source: PostgresSource, ctx: SourceContext): AsyncGenerator<unknown[]> {
+  const connection = await connectionForRun(ctx.workspaceId, source.connectionId, "postgres");
+  const sql = openPostgres(connection);
+  const fail = (error: unknown) => driverError(error, "PostgreSQL", connection.secret);
+  const stop = () => void sql.end({ timeout: 0 });
+  ctx.signal.addEventListener("abort", stop, { once: true });
+  try {
+    await ctx.log("info", `Querying PostgreSQL database "${connection.database}" on ${connection.host}:${connection.port} as ${connection.user}.`);
+    const { text, params } = postgresQuery(source.query, ctx.incremental);
+    const rows = await guard(fail, async () => {
+      await sql.unsafe("BEGIN TRANSACTION READ ONLY");
+      await sql.unsafe(`SET LOCAL statement_timeout = ${source.timeoutMs}`);
+      return sql.unsafe(text, params).cursor(ctx.sampleOnly ? SAMPLE_ROWS : BATCH_ROWS)[Symbol.asyncIterator]();
+    });
+    let count = 0;
+    while (true) {
+      const next = await guard(fail, () => rows.next());
+      if (next.done) break;
+      count += next.value.length;
+      ctx.incremental?.observe(next.value);
+      yield next.value;
+      if (ctx.sampleOnly) {
+        await rows.return?.();
+        break;
+      }
+    }
+    await guard(fail, () => sql.unsafe("COMMIT"));
+    await ctx.log("info", readSummary(count, ctx.incremental));
+  } finally {
+    ctx.signal.removeEventListener("abort", stop);
+    await sql.end({ timeout: 1 });
+  }
+}
