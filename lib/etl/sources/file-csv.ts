@@ -38,7 +38,7 @@ export async function* extractCsv(source: CsvFileSource, input: Readable, sample
       }
     }
   } catch (error) {
-    throw describeCsvError(error, source.encoding);
+    throw describeCsvError(error);
   } finally {
     input.destroy();
   }
@@ -51,12 +51,8 @@ function rowChars(row: string[]): number {
   return chars;
 }
 
-function describeCsvError(error: unknown, encoding: string): unknown {
-  if (error instanceof EtlError) return error;
-  if (error instanceof CsvError) {
-    const reason = error.message.replace(/\.$/, "");
-    return new EtlError(`The CSV file is malformed: ${reason}. Nothing was loaded.`, true);
-  }
-  if (error instanceof Error && error.name === "AbortError") return error;
-  return error instanceof Error && /encoding/i.test(error.message) ? new EtlError(`Cannot read the file as ${encoding}.`, true) : error;
+/** csv-parse's messages name the problem and its line; storage and abort errors pass through unchanged. */
+function describeCsvError(error: unknown): unknown {
+  if (!(error instanceof CsvError)) return error;
+  return new EtlError(`The CSV file is malformed: ${error.message.replace(/\.$/, "")}. Nothing was loaded.`, true);
 }

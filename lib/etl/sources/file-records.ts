@@ -74,7 +74,8 @@ export class Batcher<T> {
 export function decodeText(encoding: string): Transform {
   const text = new TextDecoder(encoding, { fatal: true });
   let offset = 0;
-  const fail = (error: unknown) =>
+  // TextDecoder's own error says only that the data is invalid; the offset and the hint are what help.
+  const fail = () =>
     new EtlError(
       `The file is not valid ${text.encoding} text near byte ${offset}${text.encoding === "utf-8" ? "; set the source's encoding (e.g. latin1 or windows-1252)" : ""}.`,
       true,
@@ -87,15 +88,15 @@ export function decodeText(encoding: string): Transform {
         const out = text.decode(chunk, { stream: true });
         offset += chunk.length;
         callback(null, out);
-      } catch (error) {
-        callback(fail(error));
+      } catch {
+        callback(fail());
       }
     },
     flush(callback) {
       try {
         callback(null, text.decode());
-      } catch (error) {
-        callback(fail(error));
+      } catch {
+        callback(fail());
       }
     },
   });
