@@ -142,3 +142,39 @@ test("build a job in the form, run it, watch it succeed and page through its res
   await expect(page.getByText("60 rows", { exact: true })).toBeVisible();
   await screenshot(page, "run-detail-390");
 });
+
+/** Creates a job through the API with the page's session cookie (writes need a same-site Origin). */
+async function createJob(page: Page, name: string, url: string): Promise<string> {
+  const response = await page.request.post("/api/v1/jobs", {
+    headers: { origin: process.env.E2E_BASE_URL ?? "" },
+    data: { name, source: { type: "http", url, timeoutMs: 120_000 }, retry: { attempts: 1, backoffSeconds: 1 } },
+  });
+  expect(response.status()).toBe(201);
+  return ((await response.json()) as { id: string }).id;
+}
+
+test("a failed run names its stage and cause; a running run can be cancelled", async ({ signedInPage: page }) => {
+  const missing = await createJob(page, `Missing ${Date.now()}`, `${api.url.replace("/customers", "/missing")}`);
+  await page.goto(`/jobs/${missing}`);
+  await page.getByRole("button", { name: /^Run .* now$/ }).click();
+  await expect(page).toHaveURL(/\/runs\//);
+  const summary = page.locator(".run-summary");
+  await expect(summary.getByText("Failed", { exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(summary.getByRole("alert")).toContainText("Failed in extract:");
+  await expect(summary.getByRole("alert")).toContainText("HTTP 404");
+  await expect(page.getByRole("log", { name: "Run log" }).locator(".log-error")).toContainText("extract failed");
+  await expect(page.getByText("Results are shown only for successful runs; this one failed.")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Cancel run" })).toHaveCount(0);
+  await screenshot(page, "run-failed");
+
+  const slow = await createJob(page, `Slow ${Date.now()}`, `${api.url.replace("/customers", "/slow")}`);
+  await page.goto(`/jobs/${slow}`);
+  await page.getByRole("button", { name: /^Run .* now$/ }).click();
+  await expect(summary.getByText("Running", { exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(summary).toContainText("Stage: extract");
+  await page.getByRole("button", { name: "Cancel run" }).click();
+  await page.getByRole("dialog", { name: "Cancel this run?" }).getByRole("button", { name: "Cancel run" }).click();
+  await expect(summary.getByText("Cancelled", { exact: true })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Cancel run" })).toHaveCount(0);
+  await expect(page.getByRole("log", { name: "Run log" })).toContainText("cancelled", { timeout: 15_000 });
+});

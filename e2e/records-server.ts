@@ -36,13 +36,20 @@ export const customers: Customer[] = Array.from({ length: PAGE_SIZE * PAGES }, (
 
 /**
  * A small JSON API on 127.0.0.1 serving `customers` in pages, linked by a next URL in the body
- * (`links.next`), the way many REST APIs do. The worker fetches it during a run.
+ * (`links.next`), the way many REST APIs do; `/slow` never answers in time and any other path is
+ * a 404. The worker fetches it during a run.
  */
 export async function startRecordsServer(): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     requests.push(url.pathname + url.search);
+    if (url.pathname === "/slow") {
+      // Answers only when the client gives up: a run stays in extract until it is cancelled.
+      const timer = setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end("[]"), 60_000);
+      req.socket.once("close", () => clearTimeout(timer));
+      return;
+    }
     if (url.pathname !== "/customers") {
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
       return;

@@ -58,7 +58,7 @@ export function RunDetail({ runId }: { runId: string }) {
 
       <section aria-labelledby="log-heading">
         <h2 id="log-heading">Log</h2>
-        <RunLog runId={runId} live={!finished} finished={finished} />
+        <RunLog run={run.data} />
       </section>
 
       <section aria-labelledby="results-heading">

@@ -3,24 +3,19 @@
 import { useEffect, useRef } from "react";
 import { formatTime } from "@/components/ui/format";
 import { QueryError } from "@/components/ui/query-error";
-import type { RunLog as RunLogLine } from "@/lib/schemas/runs";
+import type { Run, RunLog as RunLogLine } from "@/lib/schemas/runs";
 import { useRunLog } from "./run-queries";
 
 /**
  * The run's log lines with their level. While the run is live it polls for new lines and keeps
  * the newest in view, unless the reader has scrolled up to read older ones.
  */
-export function RunLog({ runId, live, finished }: { runId: string; live: boolean; finished: boolean }) {
-  const log = useRunLog(runId, live);
+export function RunLog({ run }: { run: Run }) {
+  const log = useRunLog(run.id, run);
+  const live = run.status === "pending" || run.status === "running";
   const box = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const lines = log.data ?? [];
-  const { refetch } = log;
-
-  // The last lines are written as the run ends: read once more when it has finished.
-  useEffect(() => {
-    if (finished) void refetch();
-  }, [finished, refetch]);
 
   useEffect(() => {
     if (pinned.current && box.current) box.current.scrollTop = box.current.scrollHeight;

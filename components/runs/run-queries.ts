@@ -24,12 +24,18 @@ export function useRun(id: string) {
 }
 
 const LOG_PAGE_SIZE = 1000;
+// How long after the run finished its last log line may still be on the way.
+const LOG_TAIL_MS = 30_000;
 
 /**
  * The run's log, read incrementally: each fetch asks only for lines after the last one held and
- * appends them, so polling a long log costs the new lines only.
+ * appends them, so polling a long log costs the new lines only. It polls while the run is live,
+ * and after it finished until the worker's closing line (written just after the status changes:
+ * rows loaded, failure, cancellation) has arrived.
  */
-export function useRunLog(id: string, live: boolean) {
+export function useRunLog(id: string, run: Pick<Run, "status" | "finishedAt">) {
+  const live = run.status === "pending" || run.status === "running";
+  const finishedAt = run.finishedAt ? Date.parse(run.finishedAt) : undefined;
   const queryClient = useQueryClient();
   return useQuery({
     queryKey: runKeys.log(id),
@@ -44,7 +50,13 @@ export function useRunLog(id: string, live: boolean) {
         if (!page.next || page.results.length === 0) return lines;
       }
     },
-    refetchInterval: live ? 1000 : false,
+    refetchInterval: (query) => {
+      if (live) return 1000;
+      if (finishedAt === undefined) return false;
+      const last = query.state.data?.at(-1);
+      const closingLinePending = !last || Date.parse(last.ts) < finishedAt;
+      return closingLinePending && Date.now() - finishedAt < LOG_TAIL_MS ? 1000 : false;
+    },
     staleTime: Infinity,
   });
 }
