@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { EtlError } from "@/lib/etl/errors";
-import { mysqlLiteral, toMysqlDatetime } from "./mysql-values";
+import { mysqlLiteral } from "./mysql-values";
+import { utcWallClock } from "./utc-wall-clock";
 
-describe("toMysqlDatetime", () => {
+describe("utcWallClock", () => {
   it.each([
     ["2024-01-02T03:04:05Z", "2024-01-02 03:04:05"],
     ["2024-01-02T03:04:05.123456789Z", "2024-01-02 03:04:05.123456"],
@@ -14,11 +15,11 @@ describe("toMysqlDatetime", () => {
     ["2024-02-01", "2024-02-01"],
     ["not a date", "not a date"],
   ])("%s → %s", (input, expected) => {
-    expect(toMysqlDatetime(input)).toBe(expected);
+    expect(utcWallClock(input)).toBe(expected);
   });
 
   it("formats a Date in UTC", () => {
-    expect(toMysqlDatetime(new Date("2024-05-06T07:08:09.010Z"))).toBe("2024-05-06 07:08:09.010");
+    expect(utcWallClock(new Date("2024-05-06T07:08:09.010Z"))).toBe("2024-05-06 07:08:09.010");
   });
 });
 

@@ -10,7 +10,8 @@ import { mysqlIdent } from "@/lib/etl/sources/mysql";
 import type { Batch } from "@/lib/etl/transforms/apply";
 import type { ColumnType } from "@/lib/schemas/jobs";
 import type { MysqlDestination } from "@/lib/schemas/table-destination";
-import { mysqlLiteral, toMysqlDatetime } from "./mysql-values";
+import { mysqlLiteral } from "./mysql-values";
+import { utcWallClock } from "./utc-wall-clock";
 import { commitBoth, describeKey } from "./table-commit";
 import { TablePlan, type ExistingColumn, type PlannedColumn } from "./table-plan";
 import type { DestinationContext, DestinationLoad } from "./types";
@@ -247,7 +248,7 @@ function encoderFor(column: PlannedColumn, escape: (text: string) => string): (v
   const kind = column.existing?.kind ?? (column.type === "timestamp" ? "datetime" : column.type === "json" ? "json" : "other");
   if (kind === "json") return (value) => (value === null || value === undefined ? "NULL" : escape(JSON.stringify(value)));
   if (kind === "datetime") {
-    return (value) => (typeof value === "string" || value instanceof Date ? escape(toMysqlDatetime(value)) : mysqlLiteral(value, escape, column.name));
+    return (value) => (typeof value === "string" || value instanceof Date ? escape(utcWallClock(value)) : mysqlLiteral(value, escape, column.name));
   }
   return (value) => mysqlLiteral(value, escape, column.name);
 }

@@ -11,6 +11,7 @@ import { pgTypes } from "@/lib/etl/infer-types";
 import type { Batch } from "@/lib/etl/transforms/apply";
 import type { PostgresDestination } from "@/lib/schemas/table-destination";
 import { encodeValue } from "./copy-encode";
+import { utcWallClock } from "./utc-wall-clock";
 import { commitBoth, describeKey } from "./table-commit";
 import { TablePlan, type ExistingColumn, type PlannedColumn } from "./table-plan";
 import type { DestinationContext, DestinationLoad } from "./types";
@@ -84,7 +85,7 @@ export class PostgresTableLoad implements DestinationLoad {
       if (count === 0) return;
       const names = columns.map((c) => quoteIdent(c.name)).join(", ");
       const copy = await this.sql.unsafe(`COPY ${STAGING} (_row${names ? `, ${names}` : ""}) FROM STDIN`).writable();
-      const encoders = columns.map((c) => (c.existing?.kind === "json" ? encodeJson : encodeText));
+      const encoders = columns.map((c) => (c.existing?.kind === "json" ? encodeJson : c.existing?.kind === "datetime" ? encodeWallClock : encodeText));
       const first = this.rows;
       function* chunks() {
         for (let start = 0; start < count; start += ROWS_PER_CHUNK) {
@@ -230,6 +231,7 @@ function stagedValue(column: PlannedColumn): string {
 
 const encodeJson = (value: unknown) => encodeValue(value, "json");
 const encodeText = (value: unknown) => (value instanceof Date ? value.toISOString() : encodeValue(value, "string"));
+const encodeWallClock = (value: unknown) => (typeof value === "string" || value instanceof Date ? encodeText(utcWallClock(value)) : encodeText(value));
 
 async function tableOid(sql: ExternalSql, schema: string, table: string): Promise<number | null> {
   const [row] = await sql<{ oid: number; relkind: string }[]>`
@@ -241,14 +243,14 @@ async function tableOid(sql: ExternalSql, schema: string, table: string): Promis
 }
 
 async function tableColumns(sql: ExternalSql, oid: number): Promise<Map<string, ExistingColumn>> {
-  const rows = await sql<{ name: string; sql_type: string; typname: string; category: string }[]>`
-    SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS sql_type, t.typname, t.typcategory AS category
+  const rows = await sql<{ name: string; sql_type: string; typname: string }[]>`
+    SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS sql_type, t.typname
     FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
     WHERE a.attrelid = ${oid} AND a.attnum > 0 AND NOT a.attisdropped
     ORDER BY a.attnum`;
   return new Map(
     rows.map((r) => {
-      const kind = r.typname === "json" || r.typname === "jsonb" ? "json" : r.category === "B" ? "boolean" : r.category === "D" ? "datetime" : "other";
+      const kind = r.typname === "json" || r.typname === "jsonb" ? "json" : r.typname === "timestamp" ? "datetime" : "other";
       return [r.name, { name: r.name, sqlType: r.sql_type, kind }];
     }),
   );

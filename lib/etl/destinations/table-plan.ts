@@ -11,7 +11,8 @@ export type ExistingColumn = {
   name: string;
   /** The full type, e.g. `character varying(40)` or `datetime(6)`: staging columns copy it. */
   sqlType: string;
-  kind: "json" | "datetime" | "boolean" | "other";
+  /** json: values go in as JSON text; datetime: a type without time zone, which takes timestamps as UTC wall-clock time. */
+  kind: "json" | "datetime" | "other";
 };
 
 /** How one data column reaches the table. */
