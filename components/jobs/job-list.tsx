@@ -92,7 +92,7 @@ export function JobList({ initialQ, initialPage }: { initialQ: string; initialPa
                 <tr>
                   <th scope="col">Name</th>
                   <th scope="col">Last run</th>
-                  <th scope="col">Started</th>
+                  <th scope="col">Last run at</th>
                   <th scope="col">Duration</th>
                   <th scope="col">
                     <span className="visually-hidden">Actions</span>
