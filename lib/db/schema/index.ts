@@ -5,3 +5,4 @@ export * from "./files";
 export * from "./audit";
 export * from "./connections";
 export * from "./incremental";
+export * from "./operations";

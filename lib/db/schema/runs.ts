@@ -1,4 +1,4 @@
-import { bigint, bigserial, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import type { ColumnType, JobDefinition } from "@/lib/schemas/jobs";
 import { workspaces } from "./auth";
 import { jobs } from "./jobs";
@@ -33,11 +33,26 @@ export const runs = pgTable(
     progress: jsonb().$type<RunProgress>(),
     errorStage: runStage(),
     errorMessage: text(),
+    /**
+     * Set anew by every attempt that claims the run; only the attempt holding the current fence may
+     * record progress, fail or commit it. A worker that lost its queue lock (paused, slow) and comes
+     * back finds its fence replaced and can no longer commit over the attempt that took over.
+     */
+    fence: uuid(),
+    /** Written every few seconds by the worker executing the run: a run whose heartbeat stopped has no live worker. */
+    heartbeatAt: timestamp({ withTimezone: true }),
+    /** The `Idempotency-Key` of the API request that triggered the run: one run per key and job. */
+    idempotencyKey: text(),
+    /** The schedule tick that created the run: one run per tick and job, however often the tick is delivered. */
+    scheduledFor: timestamp({ withTimezone: true }),
   },
   (t) => [
     index("runs_job_created_idx").on(t.jobId, t.createdAt),
     index("runs_workspace_created_idx").on(t.workspaceId, t.createdAt),
     index("runs_status_idx").on(t.status),
+    index("runs_finished_idx").on(t.finishedAt),
+    uniqueIndex("runs_job_idempotency_key").on(t.jobId, t.idempotencyKey),
+    uniqueIndex("runs_job_scheduled_for_key").on(t.jobId, t.scheduledFor),
   ],
 );
 
@@ -53,7 +68,7 @@ export const runLogs = pgTable(
     message: text().notNull(),
     data: jsonb().$type<Record<string, unknown>>(),
   },
-  (t) => [index("run_logs_run_idx").on(t.runId, t.id)],
+  (t) => [index("run_logs_run_idx").on(t.runId, t.id), index("run_logs_ts_idx").on(t.ts)],
 );
 
 /** One row per job that has loaded data: the dataset table's name and its columns' types. */
