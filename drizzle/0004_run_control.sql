@@ -49,3 +49,8 @@ END $$;
 CREATE TRIGGER "runs_count_finished" AFTER UPDATE OF "status" ON "runs" FOR EACH ROW
 WHEN (OLD.status IS DISTINCT FROM NEW.status AND NEW.status IN ('success', 'failed', 'cancelled'))
 EXECUTE FUNCTION "dfh_count_finished_run"();
+--> statement-breakpoint
+-- Definitions saved before overlap and notify existed get their defaults, so every stored one matches jobDefinitionSchema.
+UPDATE "jobs" SET "definition" = '{"overlap": "queue", "notify": null}'::jsonb || "definition";
+--> statement-breakpoint
+UPDATE "runs" SET "definition" = '{"overlap": "queue", "notify": null}'::jsonb || "definition";
