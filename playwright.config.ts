@@ -33,6 +33,8 @@ if (!process.env.E2E_RUN_ID) {
     NEXT_SKIP_TYPECHECK: process.env.NEXT_SKIP_TYPECHECK ?? "1",
     NEXT_TELEMETRY_DISABLED: "1",
     LOG_LEVEL: "warn",
+    // The suite's records server listens on 127.0.0.1, which the outbound rules refuse by default.
+    OUTBOUND_ALLOWLIST: "127.0.0.1",
   });
 }
 

@@ -33,6 +33,8 @@ const testEnv = {
   LOG_LEVEL: "warn",
   // Small enough that the 413 test uploads only a few MiB; larger than every other test file.
   UPLOAD_MAX_BYTES: String(3 * 1024 * 1024),
+  // Fixture servers, PostgreSQL and MariaDB run on 127.0.0.1: opened here, so production stays strict.
+  OUTBOUND_ALLOWLIST: "127.0.0.1",
 } as const;
 Object.assign(process.env, testEnv);
 

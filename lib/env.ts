@@ -39,6 +39,13 @@ const schema = z.object({
   RUN_TIMEOUT_MS: optional(z.coerce.number().int().min(1000).default(3_600_000)),
   RUN_MAX_MEMORY_MB: optional(z.coerce.number().int().min(64).default(4096)),
   HTTP_MAX_RESPONSE_BYTES: optional(z.coerce.number().int().min(1024).default(64 * 1024 * 1024)),
+  // Entries are checked by lib/security/outbound.ts when it loads (IP, CIDR, host name or *.domain).
+  OUTBOUND_ALLOWLIST: optional(
+    z
+      .string()
+      .default("")
+      .transform((list) => list.split(",").map((entry) => entry.trim()).filter(Boolean)),
+  ),
   UPLOAD_MAX_BYTES: optional(z.coerce.number().int().min(1024).default(1024 * 1024 * 1024)),
   XLSX_MAX_UNCOMPRESSED_BYTES: optional(z.coerce.number().int().min(1024 * 1024).default(2 * 1024 * 1024 * 1024)),
   LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error"]).default("info")),

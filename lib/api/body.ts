@@ -1,9 +1,10 @@
 import type { z } from "zod";
+import { jsonDepth, MAX_JSON_DEPTH, tooDeepMessage } from "@/lib/security/json-depth";
 import { HttpError } from "./errors";
 
 const MAX_JSON_BYTES = 1024 * 1024;
 
-/** Reads a JSON body and validates it: 415 for another content type, 400 for bad JSON, 422 for bad data. */
+/** Reads a JSON body and validates it: 415 for another content type, 400 for bad or too deeply nested JSON, 422 for bad data. */
 export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
   const contentType = req.headers.get("content-type") ?? "";
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
@@ -11,6 +12,7 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S): Pr
   }
   const text = await req.text();
   if (text.length > MAX_JSON_BYTES) throw new HttpError(413, `The body is larger than ${MAX_JSON_BYTES} bytes.`);
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new HttpError(400, tooDeepMessage("The body"));
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,5 +1,8 @@
 import "server-only";
+import net from "node:net";
+import { Readable } from "node:stream";
 import mysql from "mysql2";
+import { databaseAddress } from "./database-address";
 import { numericValue } from "./values";
 import type { ResolvedDatabaseConnection } from "./resolve";
 
@@ -11,9 +14,12 @@ const BINARY_TYPES = new Set(["TINY_BLOB", "MEDIUM_BLOB", "LONG_BLOB", "BLOB", "
  * hex, and no LOAD DATA LOCAL (a hostile server could otherwise ask for the worker's files).
  */
 export async function connectMysql(connection: ResolvedDatabaseConnection): Promise<mysql.Connection> {
+  const { address } = await databaseAddress(connection);
   const conn = mysql.createConnection({
     host: connection.host,
     port: connection.port,
+    // The address the outbound rules checked; `host` still names the server for TLS.
+    stream: () => net.connect({ host: address, port: connection.port }),
     database: connection.database,
     user: connection.user,
     password: connection.secret ?? undefined,
@@ -26,6 +32,8 @@ export async function connectMysql(connection: ResolvedDatabaseConnection): Prom
     charset: "utf8mb4",
     multipleStatements: false,
     flags: ["-LOCAL_FILES"],
+    // A hostile server may ask for a local file even so: answer with an error, never with a file.
+    infileStreamFactory: refuseLocalFile,
     typeCast(field, next) {
       if (field.type === "NEWDECIMAL" || field.type === "DECIMAL") {
         const text = field.string();
@@ -47,6 +55,14 @@ export async function connectMysql(connection: ResolvedDatabaseConnection): Prom
   // connection that already failed would wait forever.
   await new Promise<void>((resolve, reject) => conn.connect((error) => (error ? reject(error) : resolve())));
   return conn;
+}
+
+function refuseLocalFile(path: string): Readable {
+  return new Readable({
+    read() {
+      this.destroy(new Error(`The server asked for the local file ${path.slice(0, 200)}; LOAD DATA LOCAL is refused.`));
+    },
+  });
 }
 
 /** Ends the connection, waiting for a clean goodbye only briefly. */

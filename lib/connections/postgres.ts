@@ -1,5 +1,6 @@
 import "server-only";
 import postgres from "postgres";
+import { connectDatabaseSocket } from "./database-address";
 import { bigintValue, numericValue } from "./values";
 import type { ResolvedDatabaseConnection } from "./resolve";
 
@@ -22,8 +23,9 @@ export type ExternalSql = postgres.Sql<Record<string, never>>;
 /**
  * A client for a saved PostgreSQL connection. Every option is explicit: postgres.js would otherwise
  * fill gaps from this process's PG* variables (an empty password would become the worker's own
- * PGPASSWORD, sent to whatever host the user named). One connection by default: a load keeps its
- * temporary staging table on it, a source its read-only transaction.
+ * PGPASSWORD, sent to whatever host the user named), and no option reads a local file (no
+ * sslrootcert, sslkey, passfile or service file; no Unix socket). One connection by default: a
+ * load keeps its temporary staging table on it, a source its read-only transaction.
  */
 export function openPostgres(connection: ResolvedDatabaseConnection, options: { max?: number } = {}): ExternalSql {
   return postgres({
@@ -42,5 +44,8 @@ export function openPostgres(connection: ResolvedDatabaseConnection, options: { 
     onnotice: () => {},
     connection: { application_name: "dataflowhub", TimeZone: "UTC" },
     types: exactTypes,
+    // Every connection (and cancel request) goes to the address the outbound rules checked.
+    // postgres.js documents this option but leaves it out of its types.
+    ...({ socket: () => connectDatabaseSocket(connection) } as object),
   }) as unknown as ExternalSql;
 }

@@ -1,5 +1,8 @@
 import "server-only";
 import type { ConnectionTestResult } from "@/lib/schemas/connections";
+import { EtlError } from "@/lib/etl/errors";
+import { safeFetch } from "@/lib/security/outbound";
+import type { Response } from "undici";
 import { driverError } from "./driver-error";
 import { authHeaders } from "./http-auth";
 import { closeMysql, connectMysql } from "./mysql";
@@ -65,13 +68,14 @@ async function testHttp(
   const where = `${target.origin}${target.pathname}`;
   let response: Response;
   try {
-    response = await fetch(target, {
-      headers: { accept: "application/json", ...authHeaders(connection) },
-      signal: AbortSignal.timeout(HTTP_TEST_TIMEOUT_MS),
+    response = await safeFetch(
+      target,
+      { headers: { accept: "application/json", ...authHeaders(connection) }, signal: AbortSignal.timeout(HTTP_TEST_TIMEOUT_MS) },
       // A redirect elsewhere must not receive the credentials: report it instead of following it.
-      redirect: "manual",
-    });
+      { followRedirects: false },
+    );
   } catch (error) {
+    if (error instanceof EtlError) return result(false, error.message);
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     const reason = (error as Error).name === "TimeoutError" ? `no answer within ${HTTP_TEST_TIMEOUT_MS} ms` : `network error${cause ? ` ${cause}` : ""}`;
     return result(false, `Request to ${where} failed: ${reason}.`);

@@ -41,6 +41,28 @@ const databaseFields = {
   user: z.string().min(1).max(255),
 };
 
+// Driver options that name files on the machine running the driver (certificates, keys, password
+// and service files, sockets): refused by name so the reason is clear.
+const FILE_OPTIONS = new Set([
+  "sslrootcert",
+  "sslcert",
+  "sslkey",
+  "sslcrl",
+  "sslcrldir",
+  "passfile",
+  "service",
+  "servicefile",
+  "host",
+  "hostaddr",
+  "socketpath",
+  "socket",
+  "ssl-ca",
+  "ssl-cert",
+  "ssl-key",
+  "local_infile",
+  "localinfile",
+]);
+
 /** The address parts of a database URL such as postgres://user:password@host:5432/db?sslmode=require. */
 export function parseDatabaseUrl(text: string, type: DatabaseConnectionType) {
   let url: URL;
@@ -50,6 +72,14 @@ export function parseDatabaseUrl(text: string, type: DatabaseConnectionType) {
     throw new Error("is not a valid URL");
   }
   if (!urlSchemes[type].includes(url.protocol)) throw new Error(`must start with ${urlSchemes[type].map((s) => `${s}//`).join(" or ")}`);
+  for (const key of new Set(url.searchParams.keys())) {
+    if (key === "sslmode") continue;
+    throw new Error(
+      FILE_OPTIONS.has(key.toLowerCase())
+        ? `${key} would make the driver read a file on DataFlowHub's servers and is refused`
+        : `${key} is not supported; sslmode is the only URL option`,
+    );
+  }
   const sslmode = url.searchParams.get("sslmode");
   if (sslmode !== null && !(sslModes as readonly string[]).includes(sslmode)) {
     throw new Error(`sslmode must be one of ${sslModes.join(", ")}`);

@@ -25,6 +25,7 @@ import {
   type ConnectionUpdate,
 } from "@/lib/schemas/connections";
 import { assertAccess } from "./access";
+import { assertReachableConnection, assertReachableUrl } from "./outbound-rules";
 import { recordAudit } from "./audit";
 
 export async function listConnectionsFor(
@@ -52,6 +53,7 @@ export async function createConnection(principal: Principal, input: ConnectionCr
   if (!workspaceId) throw new HttpError(403, "You are not a member of any workspace.");
   assertAccess(principal, workspaceId, "connections:write", "workspace");
   const { config, secret } = splitConnection(input);
+  assertReachableConnection(config, input.type !== "http" && input.host === undefined ? "url" : "host");
   const row = await insertConnection(db, {
     workspaceId,
     name: input.name,
@@ -72,6 +74,7 @@ export async function patchConnection(principal: Principal, id: string, patch: C
   const row = await loadConnection(principal, id, "connections:write");
   const input = connectionCreateSchema.parse(mergePatch(row, patch));
   const { config, secret } = splitConnection(input);
+  assertReachableConnection(config, patch.host === undefined && patch.url !== undefined ? "url" : "host");
   const updated = await updateConnection(db, id, { name: input.name, config, secret: sealSecret(secret, row.secret, row.type) });
   if (!updated) throw new HttpError(404, "The connection does not exist.");
   await recordAudit(principal, {
@@ -106,6 +109,7 @@ export async function testSavedConnection(principal: Principal, id: string, inpu
   if (row.type === "http" && !input.url) {
     throw new HttpError(422, "The request did not validate.", [{ path: "url", message: "is required to test an http connection" }]);
   }
+  assertReachableUrl(input.url, "url");
   return testConnection(resolveConnection(row), input);
 }
 

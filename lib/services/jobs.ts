@@ -10,6 +10,7 @@ import { enqueueRun } from "@/lib/queue/runs-queue";
 import type { JobCreate, JobDefinition, JobUpdate } from "@/lib/schemas/jobs";
 import { assertAccess } from "./access";
 import { assertConnectionReferences } from "./connection-references";
+import { assertReachableSource } from "./outbound-rules";
 import { recordAudit } from "./audit";
 import { toJobDto, toRunDto } from "./dto";
 
@@ -45,6 +46,7 @@ export async function createJob(principal: Principal, input: JobCreate) {
   const workspaceId = input.workspaceId ?? defaultWorkspace(principal);
   if (!workspaceId) throw new HttpError(403, "You are not a member of any workspace.");
   assertAccess(principal, workspaceId, "jobs:write", "workspace");
+  assertReachableSource(input.source);
   await assertConnectionReferences(workspaceId, input);
   const job = await insertJob(db, {
     workspaceId,
@@ -66,6 +68,7 @@ export async function patchJob(principal: Principal, id: string, patch: JobUpdat
   const job = await loadJob(principal, id, "jobs:write");
   const { name, description, ...definitionPatch } = patch;
   const definition = definitionOf({ ...job.definition, ...stripUndefined(definitionPatch) } as JobDefinition);
+  assertReachableSource(patch.source);
   await assertConnectionReferences(job.workspaceId, definition);
   const updated = await updateJob(db, id, { name, description, definition });
   if (!updated) throw new HttpError(404, "The job does not exist.");

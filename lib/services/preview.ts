@@ -6,6 +6,7 @@ import { previewDefinition } from "@/lib/etl/preview";
 import type { Preview, PreviewRequest } from "@/lib/schemas/preview";
 import { assertAccess } from "./access";
 import { loadJob } from "./jobs";
+import { assertReachableSource } from "./outbound-rules";
 
 /** Time left for the answer itself before the API's request deadline (API_REQUEST_TIMEOUT_MS) would cut it. */
 const ANSWER_MARGIN_MS = 3000;
@@ -29,6 +30,7 @@ export async function previewJob(principal: Principal, request: PreviewRequest, 
     workspaceId = chosen;
     definition = { source: request.source!, transform: request.transform ?? [] };
   }
+  assertReachableSource(request.source);
   const timeLimit = AbortSignal.timeout(Math.max(1000, env.API_REQUEST_TIMEOUT_MS - ANSWER_MARGIN_MS));
   return previewDefinition({
     ...definition,

@@ -108,8 +108,8 @@ describe("connections CRUD", () => {
     expect(secrets().decrypt((await getConnection(db, created.body.id))!.secret!)).toBe("pw!");
 
     const id = created.body.id;
-    const updated = await call(patchConnection, { method: "PATCH", path: `/api/v1/connections/${id}`, token, params: { id }, json: { url: "mysql://ro@10.1.1.1/orders" } });
-    expect(updated.body).toMatchObject({ host: "10.1.1.1", port: 3306, user: "ro", ssl: "disable", password: null });
+    const updated = await call(patchConnection, { method: "PATCH", path: `/api/v1/connections/${id}`, token, params: { id }, json: { url: "mysql://ro@warehouse.example/orders" } });
+    expect(updated.body).toMatchObject({ host: "warehouse.example", port: 3306, user: "ro", ssl: "disable", password: null });
   });
 
   it("masks HTTP secrets and validates each type's fields", async () => {

@@ -6,6 +6,7 @@ import streamArray from "stream-json/streamers/stream-array.js";
 import verifier from "stream-json/utils/verifier.js";
 import { EtlError } from "@/lib/etl/errors";
 import type { JsonFileSource } from "@/lib/schemas/file-source";
+import { jsonDepth, MAX_JSON_DEPTH, tooDeepMessage } from "@/lib/security/json-depth";
 import { Batcher, decodeText } from "./file-records";
 
 /** An NDJSON line this long is not a record but a broken file: fail instead of buffering it. */
@@ -24,11 +25,16 @@ export async function* extractJson(
 ): AsyncGenerator<unknown[]> {
   const input = await open();
   let matched = 0;
+  let depth = 0;
   const countTokens = new Transform({
     objectMode: true,
-    transform(token, _encoding, callback) {
+    transform(token: { name: string }, _encoding, callback) {
       matched++;
-      callback(null, token);
+      if (token.name === "startObject" || token.name === "startArray") depth++;
+      else if (token.name === "endObject" || token.name === "endArray") depth--;
+      // Counted here, before a record is assembled: everything that handles it later recurses.
+      if (depth > MAX_JSON_DEPTH) callback(new EtlError(tooDeepMessage("A record in the JSON file"), true));
+      else callback(null, token);
     },
   });
   const stages = [
@@ -98,6 +104,7 @@ export async function* extractNdjson(input: Readable, sampleOnly: boolean): Asyn
     lineNumber++;
     const trimmed = line.trim();
     if (trimmed === "") return false;
+    if (jsonDepth(trimmed) > MAX_JSON_DEPTH) throw new EtlError(tooDeepMessage(`Line ${lineNumber} of the NDJSON file`), true);
     let value: unknown;
     try {
       value = JSON.parse(trimmed);

@@ -4,6 +4,8 @@ import { env } from "@/lib/env";
 import { getPath } from "@/lib/etl/dot-path";
 import { EtlError } from "@/lib/etl/errors";
 import { fetchWithCredentials, httpCredentials, type HttpCredentials } from "@/lib/connections/http-auth";
+import { jsonDepth, MAX_JSON_DEPTH, tooDeepMessage } from "@/lib/security/json-depth";
+import type { Headers, Response } from "undici";
 import type { SourceContext } from "./types";
 
 const MAX_TRIES = 4;
@@ -160,7 +162,8 @@ async function fetchOnce(source: HttpSource, url: URL, ctx: SourceContext, crede
       signal,
     }, credentials);
   } catch (error) {
-    if (ctx.signal.aborted) throw error;
+    // A refused address, or too many redirects: the same again on every try.
+    if (ctx.signal.aborted || error instanceof EtlError) throw error;
     const reason = signal.aborted ? `timed out after ${source.timeoutMs} ms` : describeNetworkError(error);
     throw new TransientHttpError(`Request to ${where} failed: ${reason}.`);
   }
@@ -178,6 +181,7 @@ async function fetchOnce(source: HttpSource, url: URL, ctx: SourceContext, crede
   }
 
   const text = await readCapped(response, env.HTTP_MAX_RESPONSE_BYTES, where);
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new EtlError(tooDeepMessage(`The response from ${where}`), true);
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -1,4 +1,5 @@
 import type { ColumnType } from "@/lib/schemas/jobs";
+import { jsonDepth, MAX_JSON_DEPTH } from "@/lib/security/json-depth";
 
 /**
  * Converts one value to a column type, strictly: a value that does not clearly mean something of
@@ -154,6 +155,7 @@ function validTime(hours?: string, minutes?: string, seconds?: string): boolean 
 
 function toJson(value: unknown): unknown {
   if (typeof value === "string") {
+    if (jsonDepth(value) > MAX_JSON_DEPTH) throw new CastError(value, "json", `nested more than ${MAX_JSON_DEPTH} levels deep`);
     try {
       return JSON.parse(value);
     } catch {
