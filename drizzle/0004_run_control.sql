@@ -30,7 +30,7 @@ INSERT INTO "run_totals" ("status") VALUES ('success'), ('failed'), ('cancelled'
 --> statement-breakpoint
 INSERT INTO "run_duration_buckets" ("status", "le")
 SELECT s::run_status, le FROM unnest(ARRAY['success', 'failed', 'cancelled']) s,
-  unnest(ARRAY[1, 5, 15, 30, 60, 300, 900, 1800, 3600, 7200, 21600]::double precision[]) le;
+  unnest(ARRAY[1, 5, 15, 30, 60, 300, 900, 1800, 3600, 7200, 21600, 'Infinity']::double precision[]) le;
 --> statement-breakpoint
 CREATE FUNCTION "dfh_count_finished_run"() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
