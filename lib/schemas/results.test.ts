@@ -49,13 +49,19 @@ describe("parseFilters", () => {
 
 describe("resultsQuerySchema", () => {
   it("applies paging defaults and coerces numbers", () => {
-    expect(resultsQuerySchema.parse({})).toEqual({ page: 1, pageSize: 50 });
-    expect(resultsQuerySchema.parse({ page: "3", pageSize: "1000", sort: "-amount", q: "ada" })).toEqual({
+    expect(resultsQuerySchema.parse({})).toEqual({ page: 1, pageSize: 50, format: "json" });
+    expect(resultsQuerySchema.parse({ page: "3", pageSize: "1000", sort: "-amount", q: "ada", format: "csv" })).toEqual({
       page: 3,
       pageSize: 1000,
       sort: "-amount",
       q: "ada",
+      format: "csv",
     });
+  });
+
+  it("takes csv and ndjson as download formats, nothing else", () => {
+    expect(resultsQuerySchema.parse({ format: "ndjson" }).format).toBe("ndjson");
+    expect(resultsQuerySchema.safeParse({ format: "xlsx" }).error?.issues[0]?.path).toEqual(["format"]);
   });
 
   it("rejects out-of-range paging", () => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_PAGE_SIZE } from "./common";
+import { columnTypeSchema } from "./jobs";
 
 export const filterOperators = ["eq", "gt", "gte", "lt", "lte", "ne", "contains"] as const;
 export type FilterOperator = (typeof filterOperators)[number];
@@ -10,7 +11,41 @@ export const resultsQuerySchema = z.object({
   pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
   sort: z.string().max(300).optional().describe("A column to order by; prefix with - for descending"),
   q: z.string().max(200).optional().describe("Case-insensitive search across text columns"),
+  format: z
+    .enum(["json", "csv", "ndjson"])
+    .default("json")
+    .describe("json: one page in the envelope; csv or ndjson: every matching row, sorted, streamed as a download (page and pageSize are ignored)"),
 });
+export type ExportFormat = Exclude<z.infer<typeof resultsQuerySchema>["format"], "json">;
+
+/** The scope of a column profile: the same search and filters as the rows. */
+export const profileQuerySchema = resultsQuerySchema.pick({ q: true });
+
+export const HISTOGRAM_BUCKETS = 10;
+
+export const columnStatsSchema = z.object({
+  name: z.string(),
+  type: columnTypeSchema,
+  nulls: z.number().int().describe("Rows where the column is null"),
+  distinct: z.number().int().describe("Distinct non-null values"),
+  min: z.unknown().describe("Smallest value (numbers, dates, timestamps, text); null when every value is null or the type has no order"),
+  max: z.unknown(),
+  histogram: z
+    .array(z.object({ from: z.unknown(), to: z.unknown(), count: z.number().int() }))
+    .nullable()
+    .describe(`Numbers, dates and timestamps: up to ${HISTOGRAM_BUCKETS} equal-width buckets from min to max (one per value for small integer ranges); the last bucket includes max`),
+  top: z
+    .array(z.object({ value: z.unknown(), count: z.number().int() }))
+    .nullable()
+    .describe("Text and booleans: the most frequent values, most frequent first"),
+});
+export type ColumnStats = z.infer<typeof columnStatsSchema>;
+
+export const resultsProfileSchema = z.object({
+  count: z.number().int().describe("Rows profiled: those matching q and the filters"),
+  columns: z.array(columnStatsSchema),
+});
+export type ResultsProfile = z.infer<typeof resultsProfileSchema>;
 
 /** Reads `filter[col]=v` and `filter[col][op]=v` pairs from a query string. */
 export function parseFilters(params: URLSearchParams): ResultFilter[] {

@@ -2,61 +2,131 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import { db, sql } from "@/lib/db/client";
 import { datasets } from "@/lib/db/schema";
-import { readResults } from "@/lib/db/queries/results";
+import { getJob } from "@/lib/db/queries/jobs";
+import { profileResults } from "@/lib/db/queries/result-profile";
+import type { ResultScope } from "@/lib/db/queries/result-scope";
+import { readResults, streamResults, type ResultsOrder } from "@/lib/db/queries/results";
 import { env } from "@/lib/env";
 import { HttpError } from "@/lib/api/errors";
+import { safeFileStem, streamDownload } from "@/lib/api/download";
 import type { Principal } from "@/lib/auth/principal";
-import { parseFilters, resultsQuerySchema } from "@/lib/schemas/results";
+import { rowEncoder } from "@/lib/exports/row-encoders";
+import { parseFilters, profileQuerySchema, resultsQuerySchema, type ResultsProfile } from "@/lib/schemas/results";
 import { loadJob } from "./jobs";
 import { loadRun } from "./runs";
 
 /** `replaces`: the run's mode swaps the whole dataset, so it holds that run's rows or none of them. */
-type Scope = { jobId: string; runId?: string; replaces?: boolean };
+type Target = { jobId: string; runId?: string; replaces?: boolean };
 
-async function queryDataset(url: URL, scope: Scope) {
+type Dataset = typeof datasets.$inferSelect;
+
+/**
+ * The dataset rows a request addresses: the job's table, one run's rows in it, narrowed by `q`
+ * and `filter[…]`, ordered by `sort`. `dataset` is undefined before the first successful load;
+ * `gone` means a later run replaced this run's rows.
+ */
+async function resolveScope(url: URL, target: Target) {
   const options = resultsQuerySchema.parse(Object.fromEntries(url.searchParams));
-  const [dataset] = await db.select().from(datasets).where(eq(datasets.jobId, scope.jobId)).limit(1);
+  const [dataset] = await db.select().from(datasets).where(eq(datasets.jobId, target.jobId)).limit(1);
+  const gone = Boolean(dataset && target.runId && target.replaces && dataset.lastRunId !== target.runId);
+  const filters = parseFilters(url.searchParams);
+  const sort = options.sort ? { column: options.sort.replace(/^-/, ""), desc: options.sort.startsWith("-") } : undefined;
+  if (dataset && !gone) {
+    const known = new Set(["_run_id", "_row", ...dataset.columns.map((c) => c.name)]);
+    const unknown = (name: string) =>
+      new HttpError(422, `Unknown column "${name}".`, [{ path: name, message: `available: ${[...known].join(", ")}` }]);
+    for (const filter of filters) if (!known.has(filter.column)) throw unknown(filter.column);
+    if (sort && !known.has(sort.column)) throw unknown(sort.column);
+  }
+  const scope: ResultScope & ResultsOrder = {
+    schema: env.DATASET_SCHEMA,
+    table: dataset?.tableName ?? "",
+    columns: dataset?.columns ?? [],
+    runId: target.runId,
+    filters,
+    q: options.q,
+    sort,
+  };
+  return { options, dataset, gone, scope };
+}
+
+async function pageOf(url: URL, target: Target) {
+  const { options, dataset, gone, scope } = await resolveScope(url, target);
   const paging = { page: options.page, pageSize: options.pageSize };
   if (!dataset) return { count: 0, results: [], columns: [], ...paging };
-  if (scope.runId && scope.replaces && dataset.lastRunId !== scope.runId) {
-    // In replace mode a later successful run swapped this run's rows out of the dataset.
-    return { count: 0, results: [], columns: dataset.columns, ...paging };
-  }
-  const known = new Set(["_run_id", "_row", ...dataset.columns.map((c) => c.name)]);
-  const unknown = (name: string) =>
-    new HttpError(422, `Unknown column "${name}".`, [{ path: name, message: `available: ${[...known].join(", ")}` }]);
-  const filters = parseFilters(url.searchParams);
-  for (const filter of filters) if (!known.has(filter.column)) throw unknown(filter.column);
-  const sort = options.sort ? { column: options.sort.replace(/^-/, ""), desc: options.sort.startsWith("-") } : undefined;
-  if (sort && !known.has(sort.column)) throw unknown(sort.column);
+  // In replace mode a later successful run swapped this run's rows out of the dataset.
+  if (gone) return { count: 0, results: [], columns: dataset.columns, ...paging };
   // Appended and upserted datasets mix runs: a run's rows must be counted, not taken from row_count.
-  const unfiltered = filters.length === 0 && !options.q && (!scope.runId || scope.replaces === true);
-  const page = await readResults(
-    sql,
-    {
-      schema: env.DATASET_SCHEMA,
-      table: dataset.tableName,
-      columns: dataset.columns,
-      runId: scope.runId,
-      filters,
-      q: options.q,
-      sort,
-      page: options.page,
-      pageSize: options.pageSize,
-    },
-    unfiltered ? dataset.rowCount : undefined,
-  );
+  const unfiltered = scope.filters.length === 0 && !scope.q && (!target.runId || target.replaces === true);
+  const page = await readResults(sql, { ...scope, ...paging }, unfiltered ? dataset.rowCount : undefined);
   return { ...page, columns: dataset.columns, ...paging };
 }
 
-/** The rows a run loaded, while they are still the job's dataset. */
-export async function runResults(principal: Principal, runId: string, url: URL) {
-  const run = await loadRun(principal, runId, "runs:read");
-  return queryDataset(url, { jobId: run.jobId, runId: run.id, replaces: run.definition.destination.mode === "replace" });
+async function download(url: URL, target: Target, filename: string) {
+  const { options, dataset, gone, scope } = await resolveScope(url, target);
+  if (options.format === "json") throw new HttpError(400, "A download needs format=csv or format=ndjson.");
+  const format = options.format;
+  const encoder = rowEncoder(format, (dataset?.columns ?? []).map((c) => c.name));
+  const rows: AsyncGenerator<Record<string, unknown>[]> =
+    dataset && !gone ? streamResults(sql, scope) : (async function* () {})();
+  // The first batch is read before answering, so a query that fails at once gets a proper error status.
+  const first = await rows.next();
+  return streamDownload(first, rows, encoder, `${filename}.${encoder.extension}`);
 }
 
-/** The job's current dataset. */
-export async function jobData(principal: Principal, jobId: string, url: URL) {
+async function profileOf(url: URL, target: Target): Promise<ResultsProfile> {
+  profileQuerySchema.parse(Object.fromEntries(url.searchParams));
+  const { dataset, gone, scope } = await resolveScope(url, target);
+  if (!dataset) return { count: 0, columns: [] };
+  if (gone) return { count: 0, columns: dataset.columns.map(emptyStats) };
+  return profileResults(sql, scope);
+}
+
+const emptyStats = ({ name, type }: Dataset["columns"][number]) => ({ name, type, nulls: 0, distinct: 0, min: null, max: null, histogram: null, top: null });
+
+/** Does the request ask for a download (`format=csv|ndjson`) rather than a page? */
+export const wantsDownload = (url: URL) => ["csv", "ndjson"].includes(url.searchParams.get("format") ?? "");
+
+async function runTarget(principal: Principal, runId: string) {
+  const run = await loadRun(principal, runId, "runs:read");
+  const target: Target = { jobId: run.jobId, runId: run.id, replaces: run.definition.destination.mode === "replace" };
+  const job = await getJob(db, run.jobId);
+  return { target, filename: `${safeFileStem(job?.name ?? "run")}-run-${run.id.slice(0, 8)}` };
+}
+
+async function jobTarget(principal: Principal, jobId: string) {
   const job = await loadJob(principal, jobId, "jobs:read");
-  return queryDataset(url, { jobId: job.id });
+  return { target: { jobId: job.id } as Target, filename: `${safeFileStem(job.name)}-data` };
+}
+
+/** A page of the rows a run loaded, while they are still the job's dataset. */
+export async function runResults(principal: Principal, runId: string, url: URL) {
+  return pageOf(url, (await runTarget(principal, runId)).target);
+}
+
+/** Every row of the run matching the request, streamed as CSV or NDJSON. */
+export async function runResultsDownload(principal: Principal, runId: string, url: URL): Promise<Response> {
+  const { target, filename } = await runTarget(principal, runId);
+  return download(url, target, filename);
+}
+
+/** A page of the job's current dataset. */
+export async function jobData(principal: Principal, jobId: string, url: URL) {
+  return pageOf(url, (await jobTarget(principal, jobId)).target);
+}
+
+/** Every row of the job's dataset matching the request, streamed as CSV or NDJSON. */
+export async function jobDataDownload(principal: Principal, jobId: string, url: URL): Promise<Response> {
+  const { target, filename } = await jobTarget(principal, jobId);
+  return download(url, target, filename);
+}
+
+/** Per-column statistics of a run's rows that match `q` and the filters. */
+export async function runResultsProfile(principal: Principal, runId: string, url: URL) {
+  return profileOf(url, (await runTarget(principal, runId)).target);
+}
+
+/** Per-column statistics of the job's dataset rows that match `q` and the filters. */
+export async function jobDataProfile(principal: Principal, jobId: string, url: URL) {
+  return profileOf(url, (await jobTarget(principal, jobId)).target);
 }

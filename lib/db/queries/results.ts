@@ -2,71 +2,21 @@ import "server-only";
 import type { Sql } from "@/lib/db/client";
 import type { DatasetColumn } from "@/lib/db/schema";
 import { qualified, quoteIdent } from "@/lib/db/identifiers";
-import { pgTypes } from "@/lib/etl/infer-types";
-import type { ResultFilter } from "@/lib/schemas/results";
+import { toJsonValue, whereClause, type ResultScope } from "./result-scope";
 
-export type ResultsQuery = {
-  schema: string;
-  table: string;
-  columns: DatasetColumn[];
-  runId?: string;
-  filters: ResultFilter[];
-  q?: string;
-  sort?: { column: string; desc: boolean };
-  page: number;
-  pageSize: number;
-};
+export type ResultsOrder = { sort?: { column: string; desc: boolean } };
+export type ResultsQuery = ResultScope & ResultsOrder & { page: number; pageSize: number };
 
-const OPERATORS = { eq: "=", ne: "<>", gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
-const SYSTEM_COLUMNS: DatasetColumn[] = [
-  { name: "_run_id", type: "string" },
-  { name: "_row", type: "integer" },
-];
-
-/** Builds the WHERE clause with every user value bound as a parameter, cast to its column's type. */
-function whereClause(query: ResultsQuery) {
-  const params: unknown[] = [];
-  const bind = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
-  const conditions: string[] = [];
-  if (query.runId) conditions.push(`_run_id = ${bind(query.runId)}::uuid`);
-  const all = [...SYSTEM_COLUMNS, ...query.columns];
-  for (const filter of query.filters) {
-    const column = all.find((c) => c.name === filter.column)!;
-    const ident = quoteIdent(column.name);
-    if (filter.op === "contains") {
-      conditions.push(`${ident}::text ILIKE ${bind(`%${escapeLike(filter.value)}%`)}`);
-    } else {
-      const type = column.name === "_run_id" ? "uuid" : pgTypes[column.type];
-      // Bound as text and cast by PostgreSQL: bound straight to boolean, postgres.js would serialize
-      // any string (even "true") as false; a value that does not parse fails with SQLSTATE 22 (400).
-      conditions.push(`${ident} ${OPERATORS[filter.op]} ${bind(filter.value)}::text::${type}`);
-    }
-  }
-  if (query.q) {
-    const textColumns = query.columns.filter((c) => c.type === "string");
-    if (textColumns.length === 0) conditions.push("false");
-    else {
-      const pattern = bind(`%${escapeLike(query.q)}%`);
-      conditions.push(`(${textColumns.map((c) => `${quoteIdent(c.name)} ILIKE ${pattern}`).join(" OR ")})`);
-    }
-  }
-  return { sql: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", params };
+function orderBy({ sort }: ResultsOrder): string {
+  return sort ? `${quoteIdent(sort.column)} ${sort.desc ? "DESC" : "ASC"} NULLS LAST, _run_id, _row` : "_run_id, _row";
 }
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export async function readResults(sql: Sql, query: ResultsQuery, knownCount?: number) {
   const table = qualified(query.schema, query.table);
   const where = whereClause(query);
-  const order = query.sort
-    ? `${quoteIdent(query.sort.column)} ${query.sort.desc ? "DESC" : "ASC"} NULLS LAST, _run_id, _row`
-    : "_run_id, _row";
   const offset = (query.page - 1) * query.pageSize;
   const rowsPromise = sql.unsafe(
-    `SELECT * FROM ${table} ${where.sql} ORDER BY ${order} LIMIT ${query.pageSize} OFFSET ${offset}`,
+    `SELECT * FROM ${table} ${where.sql} ORDER BY ${orderBy(query)} LIMIT ${query.pageSize} OFFSET ${offset}`,
     where.params as never[],
   );
   const countPromise =
@@ -79,20 +29,27 @@ export async function readResults(sql: Sql, query: ResultsQuery, knownCount?: nu
   return { count, results: rows.map((row) => toJsonRow(row, query.columns)) };
 }
 
-/** Converts driver values to JSON by column type: bigints to numbers when exact, dates as YYYY-MM-DD, timestamps as ISO 8601 UTC. */
 function toJsonRow(row: Record<string, unknown>, columns: DatasetColumn[]): Record<string, unknown> {
   const out: Record<string, unknown> = { _run_id: row._run_id, _row: Number(row._row) };
-  for (const column of columns) {
-    const value = row[column.name];
-    if (value === null || value === undefined) out[column.name] = null;
-    else if (column.type === "integer") {
-      const n = Number(value);
-      out[column.name] = Number.isSafeInteger(n) ? n : String(value);
-    } else if (column.type === "date") {
-      out[column.name] = value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
-    } else if (column.type === "timestamp") {
-      out[column.name] = (value instanceof Date ? value : new Date(String(value))).toISOString();
-    } else out[column.name] = value;
-  }
+  for (const column of columns) out[column.name] = toJsonValue(row[column.name], column.type);
   return out;
+}
+
+/** Rows fetched per round trip while streaming: enough to keep the socket busy, small enough to stay bounded. */
+export const STREAM_BATCH_ROWS = 1000;
+
+/**
+ * Every row in scope, in order, as batches of JSON rows (data columns only), read through a
+ * server-side cursor: memory stays at one batch however large the table. Ending the iteration
+ * early (a closed download) closes the cursor and gives the connection back to the pool.
+ */
+export async function* streamResults(sql: Sql, query: ResultScope & ResultsOrder): AsyncGenerator<Record<string, unknown>[]> {
+  const where = whereClause(query);
+  const select = query.columns.map((c) => quoteIdent(c.name)).join(", ") || "NULL AS _none";
+  const cursor = sql
+    .unsafe(`SELECT ${select} FROM ${qualified(query.schema, query.table)} ${where.sql} ORDER BY ${orderBy(query)}`, where.params as never[])
+    .cursor(STREAM_BATCH_ROWS);
+  for await (const rows of cursor) {
+    yield rows.map((row) => Object.fromEntries(query.columns.map((c) => [c.name, toJsonValue(row[c.name], c.type)])));
+  }
 }

@@ -1,10 +1,12 @@
 import { pathId } from "@/lib/api/body";
 import { pageEnvelope } from "@/lib/api/pagination";
 import { apiRoute } from "@/lib/api/route";
-import { jobData } from "@/lib/services/results";
+import { jobData, jobDataDownload, wantsDownload } from "@/lib/services/results";
 
 export const GET = apiRoute({ objectPermission: "jobs:read" }, async ({ url, principal, params }) => {
-  const data = await jobData(principal, pathId(params, "job"), url);
+  const id = pathId(params, "job");
+  if (wantsDownload(url)) return jobDataDownload(principal, id, url);
+  const data = await jobData(principal, id, url);
   const envelope = pageEnvelope(url, data.page, data.pageSize, data.count, data.results);
   return Response.json({ ...envelope, columns: data.columns });
 });

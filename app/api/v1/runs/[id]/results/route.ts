@@ -1,10 +1,12 @@
 import { pathId } from "@/lib/api/body";
 import { pageEnvelope } from "@/lib/api/pagination";
 import { apiRoute } from "@/lib/api/route";
-import { runResults } from "@/lib/services/results";
+import { runResults, runResultsDownload, wantsDownload } from "@/lib/services/results";
 
 export const GET = apiRoute({ objectPermission: "runs:read" }, async ({ url, principal, params }) => {
-  const data = await runResults(principal, pathId(params, "run"), url);
+  const id = pathId(params, "run");
+  if (wantsDownload(url)) return runResultsDownload(principal, id, url);
+  const data = await runResults(principal, id, url);
   const envelope = pageEnvelope(url, data.page, data.pageSize, data.count, data.results);
   return Response.json({ ...envelope, columns: data.columns });
 });
