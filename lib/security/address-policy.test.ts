@@ -37,6 +37,8 @@ describe("addressProblem", () => {
     ["::ffff:127.0.0.1", "a loopback address"], // IPv4-mapped
     ["::ffff:7f00:1", "a loopback address"], // the same, written in hex
     ["::127.0.0.1", "a loopback address"], // IPv4-compatible
+    ["::7f00:1", "a loopback address"], // the same in hex, which ipaddr.js alone calls unicast
+    ["::a9fe:a9fe", "a cloud metadata address"],
     ["::ffff:0:a00:1", "a private (RFC 1918) address"], // IPv4-translated (SIIT)
     ["64:ff9b::a9fe:a9fe", "a cloud metadata address"], // NAT64 of 169.254.169.254
     ["64:ff9b::7f00:1", "a loopback address"], // NAT64

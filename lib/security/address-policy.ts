@@ -39,6 +39,8 @@ export function effectiveAddress(ip: Ip): Ip {
   const parts = v6.parts;
   const v4 = (high: number, low: number) => ipaddr.fromByteArray([high >> 8, high & 0xff, low >> 8, low & 0xff]);
   const tail = () => v4(parts[6]!, parts[7]!);
+  // IPv4-compatible ::a.b.c.d (deprecated), in any notation: ipaddr.js only recognises the dotted one.
+  if (parts.slice(0, 6).every((part) => part === 0) && (parts[6] !== 0 || parts[7]! > 1)) return tail();
   switch (v6.range()) {
     case "ipv4Mapped": // ::ffff:a.b.c.d, and (as ipaddr.js files them) IPv4-compatible ::a.b.c.d
     case "rfc6145": // ::ffff:0:a.b.c.d (SIIT)

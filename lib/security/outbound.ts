@@ -68,17 +68,22 @@ export function canonicalHost(host: string): string {
 export function createOutboundGuard(entries: readonly string[]) {
   const allowlist: Allowlist = parseAllowlist(entries);
 
-  function literalProblem(host: string): string | null {
+  /**
+   * What can be told without DNS: a literal address's range and, when saving, a name that only
+   * ever means a private host (unless allowlisted by name). When connecting, names are left to
+   * the lookup, where the addresses they resolve to decide.
+   */
+  function literalProblem(host: string, judgeNames: boolean): string | null {
     if (isIP(host)) {
       const problem = refusedAddress(allowlist, host);
       return problem && `${host} is ${problem}.`;
     }
-    if (hostAllowed(allowlist, host)) return null;
+    if (!judgeNames || hostAllowed(allowlist, host)) return null;
     const problem = privateNameProblem(host);
     return problem && `${host} is ${problem}.`;
   }
 
-  function checkedUrl(url: string | URL): URL {
+  function checkedUrl(url: string | URL, judgeNames = false): URL {
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -88,7 +93,7 @@ export function createOutboundGuard(entries: readonly string[]) {
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
       throw new OutboundRefusedError(`${parsed.protocol} URLs are refused: only http and https are fetched.`);
     }
-    const problem = literalProblem(canonicalHost(parsed.hostname));
+    const problem = literalProblem(canonicalHost(parsed.hostname), judgeNames);
     if (problem) throw new OutboundRefusedError(`${problem} ${ALLOW_HINT}`);
     return parsed;
   }
@@ -98,7 +103,7 @@ export function createOutboundGuard(entries: readonly string[]) {
     const name = canonicalHost(host);
     const family = isIP(name);
     if (family) {
-      const problem = literalProblem(name);
+      const problem = literalProblem(name, false);
       if (problem) throw new OutboundRefusedError(`${problem} ${ALLOW_HINT}`);
       return [{ address: name, family }];
     }
@@ -179,7 +184,7 @@ export function createOutboundGuard(entries: readonly string[]) {
     },
     savedUrlProblem(url: string): string | null {
       try {
-        checkedUrl(url);
+        checkedUrl(url, true);
         return null;
       } catch (error) {
         return (error as Error).message;
@@ -187,7 +192,7 @@ export function createOutboundGuard(entries: readonly string[]) {
     },
     savedHostProblem(host: string): string | null {
       try {
-        const problem = literalProblem(canonicalHost(host));
+        const problem = literalProblem(canonicalHost(host), true);
         return problem && `${problem} ${ALLOW_HINT}`;
       } catch (error) {
         return (error as Error).message;
