@@ -87,3 +87,17 @@ export async function ensureRedis(redisUrl: string): Promise<void> {
       `Install it (Debian/Ubuntu: sudo apt-get install -y redis-server) or point REDIS_URL at a server.`,
   );
 }
+
+/** MariaDB (or MySQL) on 127.0.0.1:3306, root without password: the integration tests' stand-in for users' MySQL servers. */
+export async function ensureMysql(host = "127.0.0.1", port = 3306): Promise<void> {
+  if (await reachable(host, port)) return;
+  if (has("start-stop-daemon") && existsSync("/usr/sbin/mariadbd")) {
+    console.log("Starting local MariaDB…");
+    spawnSync("start-stop-daemon", ["--start", "--oknodo", "--background", "--exec", "/usr/sbin/mariadbd"], { stdio: "inherit" });
+  }
+  if (await waitFor(host, port, 20)) return;
+  throw new Error(
+    `MariaDB is not running at ${host}:${port} and could not be started; the mysql source and destination tests need it.\n` +
+      `Install it (Debian/Ubuntu: sudo apt-get install -y mariadb-server).`,
+  );
+}

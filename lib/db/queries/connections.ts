@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, count, eq, ilike, inArray, or, sql as dsql } from "drizzle-orm";
+import { and, asc, count, eq, ilike, inArray, isNotNull, or, sql as dsql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { connections, jobs } from "@/lib/db/schema";
 import type { ConnectionConfig, ConnectionType } from "@/lib/schemas/connections";
@@ -96,7 +96,8 @@ export async function listConnectionSecrets(db: Db) {
   return db
     .select({ id: connections.id, secret: connections.secret })
     .from(connections)
-    .where(dsql`${connections.secret} IS NOT NULL`);
+    .where(isNotNull(connections.secret))
+    .orderBy(asc(connections.createdAt), asc(connections.id));
 }
 
 export async function setConnectionSecret(db: Db, id: string, secret: string): Promise<void> {
