@@ -13,7 +13,8 @@ import {
 import { fileListQuerySchema, fileSchema, fileUploadQuerySchema } from "@/lib/schemas/files";
 import { jobCreateSchema, jobSchema, jobUpdateSchema } from "@/lib/schemas/jobs";
 import { previewRequestSchema, previewSchema } from "@/lib/schemas/preview";
-import { resultsQuerySchema } from "@/lib/schemas/results";
+import { profileQuerySchema, resultsProfileSchema, resultsQuerySchema } from "@/lib/schemas/results";
+import { statsQuerySchema, statsSchema } from "@/lib/schemas/stats";
 import { runListQuerySchema, runLogQuerySchema, runLogSchema, runSchema } from "@/lib/schemas/runs";
 import { registerTeamPaths } from "./teams";
 
@@ -126,12 +127,34 @@ export function buildOpenApiDocument(serverUrl: string) {
     request: { params, query: pageQuerySchema },
     responses: { 200: json("A page of runs", pageEnvelopeSchema(Run)) },
   });
+  // filter[col]=v and filter[col][gt|gte|lt|lte|ne|contains]=v are open-ended parameter names, described in words.
+  const rowsDescription =
+    "Filter with filter[col]=v or filter[col][gt|gte|lt|lte|ne|contains]=v (values cast to the column's type; 400 when one does not fit). " +
+    "format=csv or format=ndjson streams every matching row, sorted, as a download (Content-Disposition: attachment).";
+  const rowsOrDownload = (what: string) => ({
+    description: what,
+    content: {
+      "application/json": { schema: resultsPage },
+      "text/csv": { schema: z.string().describe("A header row, then one CRLF-terminated line per row (RFC 4180)") },
+      "application/x-ndjson": { schema: z.string().describe("One JSON object per line, every column present") },
+    },
+  });
+  const ResultsProfile = register("ResultsProfile", resultsProfileSchema);
   path({
     method: "get",
     path: "/api/v1/jobs/{id}/data",
     summary: "The job's current dataset",
+    description: rowsDescription,
     request: { params, query: resultsQuerySchema },
-    responses: { 200: json("A page of rows", resultsPage) },
+    responses: { 200: rowsOrDownload("A page of rows, or with format=csv|ndjson every matching row") },
+  });
+  path({
+    method: "get",
+    path: "/api/v1/jobs/{id}/data/profile",
+    summary: "Per-column statistics of the job's dataset: nulls, distinct values, min and max, histograms, top values",
+    description: "Takes q and filter[…] like the rows, and profiles the rows that match.",
+    request: { params, query: profileQuerySchema },
+    responses: { 200: json("The profile", ResultsProfile) },
   });
   path({
     method: "post",
@@ -166,8 +189,24 @@ export function buildOpenApiDocument(serverUrl: string) {
     method: "get",
     path: "/api/v1/runs/{id}/results",
     summary: "The rows the run loaded",
+    description: rowsDescription,
     request: { params, query: resultsQuerySchema },
-    responses: { 200: json("A page of rows", resultsPage) },
+    responses: { 200: rowsOrDownload("A page of rows, or with format=csv|ndjson every matching row") },
+  });
+  path({
+    method: "get",
+    path: "/api/v1/runs/{id}/results/profile",
+    summary: "Per-column statistics of the rows the run loaded",
+    description: "Takes q and filter[…] like the results, and profiles the rows that match.",
+    request: { params, query: profileQuerySchema },
+    responses: { 200: json("The profile", ResultsProfile) },
+  });
+  path({
+    method: "get",
+    path: "/api/v1/stats",
+    summary: "Recent activity for the home dashboard: runs by status, a timeline, and the jobs that ran, failing ones first",
+    request: { query: statsQuerySchema },
+    responses: { 200: json("The window's numbers", register("Stats", statsSchema)) },
   });
 
   const UploadedFile = register("File", fileSchema);
