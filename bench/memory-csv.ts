@@ -87,7 +87,8 @@ async function main() {
   const { createUserWithWorkspace } = await import("@/lib/db/queries/users");
   const { insertJob } = await import("@/lib/db/queries/jobs");
   const { insertRun, getRun } = await import("@/lib/db/queries/runs");
-  const { enqueueRun, runsQueue, closeRunsQueue } = await import("@/lib/queue/runs-queue");
+  const { enqueueRun, runsQueue } = await import("@/lib/queue/runs-queue");
+  const { closeQueues } = await import("@/lib/queue/producer");
   const { pgFileStorage } = await import("@/lib/files/storage");
   const { jobDefinitionSchema } = await import("@/lib/schemas/jobs");
   type Sql = typeof sql;
@@ -166,7 +167,7 @@ async function main() {
   } finally {
     await rm(dir, { recursive: true, force: true });
     await runsQueue().obliterate({ force: true }).catch(() => undefined);
-    await closeRunsQueue();
+    await closeQueues();
     await closeDb();
     await dropDatabase(benchEnv.DATABASE_URL);
   }

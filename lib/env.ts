@@ -38,6 +38,24 @@ const schema = z.object({
   TRANSFORM_MAX_BUFFERED_ROWS: optional(z.coerce.number().int().min(1000).default(1_000_000)),
   RUN_TIMEOUT_MS: optional(z.coerce.number().int().min(1000).default(3_600_000)),
   RUN_MAX_MEMORY_MB: optional(z.coerce.number().int().min(64).default(4096)),
+  // Run control and fault tolerance (see .env.example): queue locks, heartbeats, shutdown, upkeep.
+  WORKER_LOCK_DURATION_MS: optional(z.coerce.number().int().min(1000).default(30_000)),
+  WORKER_STALLED_INTERVAL_MS: optional(z.coerce.number().int().min(500).default(15_000)),
+  WORKER_MAX_STALLED_COUNT: optional(z.coerce.number().int().min(0).max(100).default(2)),
+  WORKER_SHUTDOWN_GRACE_MS: optional(z.coerce.number().int().min(0).default(20_000)),
+  RUN_HEARTBEAT_MS: optional(z.coerce.number().int().min(200).default(10_000)),
+  RUN_STALE_AFTER_MS: optional(z.coerce.number().int().min(1000).default(120_000)),
+  RUN_OVERLAP_POLL_MS: optional(z.coerce.number().int().min(100).default(5_000)),
+  MAINTENANCE_INTERVAL_MS: optional(z.coerce.number().int().min(500).default(60_000)),
+  RUN_LOG_RETENTION_DAYS: optional(z.coerce.number().int().min(0).default(30)),
+  RUN_RETENTION_DAYS: optional(z.coerce.number().int().min(0).default(90)),
+  METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters").optional()),
+  NOTIFY_WEBHOOK_SECRET: isProduction
+    ? optional(z.string().min(16, "must be at least 16 characters").optional())
+    : optional(z.string().min(16).default("development-only-webhook-secret")),
+  NOTIFY_ATTEMPTS: optional(z.coerce.number().int().min(1).max(50).default(8)),
+  NOTIFY_BACKOFF_MS: optional(z.coerce.number().int().min(10).default(10_000)),
+  NOTIFY_TIMEOUT_MS: optional(z.coerce.number().int().min(100).default(10_000)),
   HTTP_MAX_RESPONSE_BYTES: optional(z.coerce.number().int().min(1024).default(64 * 1024 * 1024)),
   // Entries are checked by lib/security/outbound.ts when it loads (IP, CIDR, host name or *.domain).
   OUTBOUND_ALLOWLIST: optional(

@@ -1,5 +1,6 @@
 import { Worker } from "bullmq";
 import { db } from "@/lib/db/client";
+import { claimRun } from "@/lib/db/queries/run-attempts";
 import { getRun, type RunRow } from "@/lib/db/queries/runs";
 import { env } from "@/lib/env";
 import { createRedis } from "@/lib/queue/connection";
@@ -41,4 +42,11 @@ export async function waitForRun(runId: string, timeoutMs = 20_000): Promise<Run
     if (Date.now() > deadline) throw new Error(`Run ${runId} still ${run?.status ?? "missing"} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Claims a pending run for an attempt, as the worker does before executing it. */
+export async function claimed(runId: string, attempt: number, maxAttempts: number) {
+  const claim = await claimRun(db, runId, attempt);
+  if (claim.kind !== "claimed") throw new Error(`Run ${runId} could not be claimed: ${claim.kind}`);
+  return { attempt, maxAttempts, fence: claim.fence, resumed: claim.resumed };
 }

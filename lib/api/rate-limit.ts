@@ -1,7 +1,7 @@
 import "server-only";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { env } from "@/lib/env";
-import { producerRedis } from "@/lib/queue/runs-queue";
+import { producerRedis } from "@/lib/queue/producer";
 import { HttpError } from "./errors";
 
 /**

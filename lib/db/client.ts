@@ -11,8 +11,9 @@ function createClient() {
     connect_timeout: 5,
     idle_timeout: 60,
     onnotice: () => {},
-    // Timestamps without a zone are read as UTC, whatever the server default is.
-    connection: { TimeZone: "UTC" },
+    // Timestamps without a zone are read as UTC, whatever the server default is. The application
+    // name tells each process's sessions apart in pg_stat_activity (operators, the fault tests).
+    connection: { TimeZone: "UTC", application_name: `dataflowhub:${process.pid}` },
   });
   return { sql, db: drizzle(sql, { schema, casing: "snake_case" }) };
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { datasetTableName, qualified, quoteIdent, safeColumnName, stagingTableName } from "./identifiers";
+import { datasetTableName, qualified, quoteIdent, safeColumnName, stagingRunId, stagingTableName } from "./identifiers";
 
 const sha8 = (text: string) => createHash("sha1").update(text).digest("hex").slice(0, 8);
 const none = new Set<string>();
@@ -92,6 +92,16 @@ describe("safeColumnName", () => {
 describe("table names", () => {
   it("derives dataset and staging table names from ids", () => {
     expect(datasetTableName("0b7e4a34-9c1e-4f6e-8d2a-1f2e3d4c5b6a")).toBe("job_0b7e4a349c1e4f6e8d2a1f2e3d4c5b6a");
-    expect(stagingTableName("0b7e4a34-9c1e-4f6e-8d2a-1f2e3d4c5b6a")).toBe("stg_0b7e4a349c1e4f6e8d2a1f2e3d4c5b6a");
+    expect(stagingTableName("0b7e4a34-9c1e-4f6e-8d2a-1f2e3d4c5b6a", "5f0c2d7e-1b3a-4c5d-9e8f-7a6b5c4d3e2f")).toBe(
+      "stg_0b7e4a349c1e4f6e8d2a1f2e3d4c5b6a_5f0c2d7e1b3a",
+    );
+  });
+
+  it("reads the run id back from a staging table's name, and nothing from other tables", () => {
+    expect(stagingRunId("stg_0b7e4a349c1e4f6e8d2a1f2e3d4c5b6a_5f0c2d7e1b3a")).toBe("0b7e4a34-9c1e-4f6e-8d2a-1f2e3d4c5b6a");
+    // Staging tables of the releases before per-attempt names.
+    expect(stagingRunId("stg_0b7e4a349c1e4f6e8d2a1f2e3d4c5b6a")).toBe("0b7e4a34-9c1e-4f6e-8d2a-1f2e3d4c5b6a");
+    expect(stagingRunId("job_0b7e4a349c1e4f6e8d2a1f2e3d4c5b6a")).toBeNull();
+    expect(stagingRunId("stg_0b7e4a349c1e4f6e8d2a1f2e3d4c5b6a_x")).toBeNull();
   });
 });

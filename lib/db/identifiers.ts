@@ -43,6 +43,13 @@ export function datasetTableName(jobId: string): string {
   return `job_${jobId.replace(/-/g, "")}`;
 }
 
-export function stagingTableName(runId: string): string {
-  return `stg_${runId.replace(/-/g, "")}`;
+/** One staging table per attempt (its fence): an attempt that lost the run can never write into its successor's. */
+export function stagingTableName(runId: string, attemptId: string): string {
+  return `stg_${runId.replace(/-/g, "")}_${attemptId.replace(/-/g, "").slice(0, 12)}`;
+}
+
+/** The run id of a staging table's name, or null for any other table. */
+export function stagingRunId(tableName: string): string | null {
+  const match = /^stg_([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})(_[0-9a-f]{12})?$/.exec(tableName);
+  return match ? match.slice(1, 6).join("-") : null;
 }

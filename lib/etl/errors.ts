@@ -51,6 +51,17 @@ export class RunCancelledError extends Error {
   }
 }
 
+/**
+ * Another attempt claimed the run after this one started (this worker lost its queue lock while
+ * paused or slow), or the run was ended from outside: this attempt must not record or commit anything.
+ */
+export class AttemptSupersededError extends Error {
+  constructor() {
+    super("A newer attempt took over the run.");
+    this.name = "AttemptSupersededError";
+  }
+}
+
 /** What a user may see of an error: our own messages verbatim, anything else reduced to its kind. */
 export function userMessage(error: unknown): string {
   if (error instanceof EtlError || error instanceof StageError) return error.message;
@@ -69,7 +80,7 @@ export async function inStage<T>(stage: RunStage, work: () => Promise<T> | T): P
   try {
     return await work();
   } catch (error) {
-    if (error instanceof StageError || error instanceof RunCancelledError) throw error;
+    if (error instanceof StageError || error instanceof RunCancelledError || error instanceof AttemptSupersededError) throw error;
     throw new StageError(stage, error);
   }
 }

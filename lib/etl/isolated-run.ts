@@ -1,14 +1,19 @@
 import "server-only";
 import { Worker } from "node:worker_threads";
 import { db } from "@/lib/db/client";
-import { getRun, markRunFailed } from "@/lib/db/queries/runs";
+import { failAttempt, releaseAttempt } from "@/lib/db/queries/run-attempts";
+import { getRun } from "@/lib/db/queries/runs";
 import { env } from "@/lib/env";
+import { logger } from "@/lib/logger";
 import { discardAttempt } from "./destinations";
 import { RunTimeLimitError, type EtlError } from "./errors";
-import type { RunOutcome } from "./run";
+import type { Attempt, RunOutcome } from "./run";
 import { runLogger } from "./run-log";
 
-export type RunThreadInput = { runId: string; attempt: number; maxAttempts: number; timeLimitMs: number };
+export type RunThreadInput = Pick<Attempt, "attempt" | "maxAttempts" | "fence" | "resumed"> & { runId: string; timeLimitMs: number };
+
+/** What the worker can get back besides an attempt's own outcome: the attempt stopped for a shutdown and the run is pending again. */
+export type IsolatedRunOutcome = RunOutcome | { kind: "handedBack" };
 
 const THREAD_ENTRY = new URL("./run-thread.ts", import.meta.url).href;
 // A worker thread starts without the parent's module hooks: register tsx there before loading TypeScript.
@@ -19,7 +24,7 @@ const LIMIT_GRACE_MS = 10_000;
 const CANCEL_GRACE_MS = 5_000;
 const POLL_MS = 1_000;
 
-type Stop = "time" | "cancel" | "memory" | "crash";
+type Stop = "time" | "cancel" | "memory" | "crash" | "handback";
 
 /** Threads waiting for their next run; starting one costs about two seconds of module loading. */
 const idle: Worker[] = [];
@@ -31,13 +36,19 @@ const idle: Worker[] = [];
  * job locks. The run enforces its time limit itself at every stage boundary and by aborting I/O;
  * only when it cannot (it is stuck computing) is its thread terminated from here, which V8 does
  * even in the middle of a loop. The same happens to a run whose cancel goes unnoticed, and a run
- * that outgrows RUN_MAX_MEMORY_MB ends alone instead of taking the process down.
+ * that outgrows RUN_MAX_MEMORY_MB ends alone instead of taking the process down. Aborting
+ * `handBack` (a worker shutting down) stops the attempt too and puts the run back to `pending`.
+ *
+ * Running the attempt off the main thread is also what keeps BullMQ's lock renewal and stalled
+ * checks (timers on the main thread) on time during long synchronous transforms: a sandboxed
+ * processor would do the same at the cost of a process per job, and cooperative yielding cannot
+ * interrupt a single long arquero call.
  */
 export async function executeRunIsolated(
   runId: string,
-  attempt: { attempt: number; maxAttempts: number },
-  limits: { timeLimitMs?: number; graceMs?: number } = {},
-): Promise<RunOutcome> {
+  attempt: Pick<Attempt, "attempt" | "maxAttempts" | "fence" | "resumed">,
+  limits: { timeLimitMs?: number; graceMs?: number; handBack?: AbortSignal } = {},
+): Promise<IsolatedRunOutcome> {
   const input: RunThreadInput = { runId, ...attempt, timeLimitMs: limits.timeLimitMs ?? env.RUN_TIMEOUT_MS };
   const thread = idle.pop() ?? startThread();
   thread.ref();
@@ -48,6 +59,9 @@ export async function executeRunIsolated(
   };
   const timeLimit = setTimeout(() => terminate("time"), input.timeLimitMs + (limits.graceMs ?? LIMIT_GRACE_MS));
   const cancelWatch = watchForCancel(runId, () => terminate("cancel"));
+  const handBack = () => terminate("handback");
+  if (limits.handBack?.aborted) handBack();
+  limits.handBack?.addEventListener("abort", handBack);
   let onMessage!: (outcome: RunOutcome) => void;
   let onError!: (error: Error) => void;
   let onExit!: () => void;
@@ -70,6 +84,7 @@ export async function executeRunIsolated(
   } finally {
     clearTimeout(timeLimit);
     cancelWatch.stop();
+    limits.handBack?.removeEventListener("abort", handBack);
     thread.off("message", onMessage).off("error", onError).off("exit", onExit);
   }
 }
@@ -90,7 +105,7 @@ function startThread(): Worker {
     if (index !== -1) idle.splice(index, 1);
   });
   // An idle thread's error has no run to fail; it ends the thread, which leaves the pool on exit.
-  thread.on("error", (error) => console.error("[run thread] error", error));
+  thread.on("error", (error) => logger.error({ err: error }, "idle run thread failed"));
   return thread;
 }
 
@@ -120,29 +135,34 @@ function watchForCancel(runId: string, onOverdue: () => void) {
 }
 
 /** Records the end of an attempt whose thread was stopped or died before it could report. */
-async function recordStop({ runId, attempt, maxAttempts, timeLimitMs }: RunThreadInput, stop: Stop): Promise<RunOutcome> {
+async function recordStop({ runId, attempt, maxAttempts, fence, timeLimitMs }: RunThreadInput, stop: Stop): Promise<IsolatedRunOutcome> {
   const run = await getRun(db, runId);
   if (!run) return { kind: "failed", stage: "extract", message: "The run no longer exists.", permanent: true, final: true };
   // The thread may have committed just before it was stopped.
   if (run.status === "success") return { kind: "success", rowsLoaded: run.rowsLoaded };
-  await discardAttempt(run.definition.destination, runId);
+  await discardAttempt(run.definition.destination, runId, fence);
   const log = runLogger(runId);
   if (run.status === "cancelled" || stop === "cancel") {
     await log("warn", "Run cancelled; the dataset was left unchanged.");
     return { kind: "cancelled" };
+  }
+  if (stop === "handback") {
+    if (!(await releaseAttempt(db, runId, fence))) return { kind: "superseded" };
+    await log("warn", `The worker is shutting down: attempt ${attempt} was stopped before it loaded anything and handed back to the queue.`);
+    return { kind: "handedBack" };
   }
 
   const failure = stopFailure(stop, timeLimitMs);
   const final = failure.permanent || attempt >= maxAttempts;
   // The thread was stuck or out of memory: computing steps and the rows they hold are by far the likeliest cause.
   const stage = "transform";
-  await markRunFailed(db, runId, { stage, message: failure.message, final });
+  if (!(await failAttempt(db, runId, fence, { stage, message: failure.message, final }))) return { kind: "superseded" };
   await log("error", `${stage} failed: ${failure.message}`, { stage, attempt });
   if (!final) await log("info", `Attempt ${attempt} of ${maxAttempts} failed; the run will be retried.`);
   return { kind: "failed", stage, message: failure.message, permanent: failure.permanent, final };
 }
 
-function stopFailure(stop: Exclude<Stop, "cancel">, timeLimitMs: number): Pick<EtlError, "message" | "permanent"> {
+function stopFailure(stop: Exclude<Stop, "cancel" | "handback">, timeLimitMs: number): Pick<EtlError, "message" | "permanent"> {
   switch (stop) {
     case "time":
       return new RunTimeLimitError(timeLimitMs);

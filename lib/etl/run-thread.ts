@@ -8,7 +8,7 @@ import type { RunThreadInput } from "./isolated-run";
  * its time limit, answering each with its outcome. The thread keeps its modules and database
  * pool between runs, so only the first run pays for loading them.
  */
-parentPort!.on("message", async ({ runId, attempt, maxAttempts, timeLimitMs }: RunThreadInput) => {
-  const outcome = await executeRun(runId, { attempt, maxAttempts, timeLimitMs });
+parentPort!.on("message", async ({ runId, ...attempt }: RunThreadInput) => {
+  const outcome = await executeRun(runId, attempt);
   parentPort!.postMessage(outcome);
 });

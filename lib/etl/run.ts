@@ -1,24 +1,32 @@
 import "server-only";
 import { db, type Sql } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { getRun, markRunFailed, markRunStarted, setRunProgress } from "@/lib/db/queries/runs";
+import { failAttempt, setAttemptProgress } from "@/lib/db/queries/run-attempts";
+import { getRun } from "@/lib/db/queries/runs";
+import { runLog } from "@/lib/logger";
 import type { RunStage } from "@/lib/schemas/runs";
 import { openDestination } from "./destinations";
 import type { DestinationLoad } from "./destinations/types";
 import { openIncremental } from "./incremental";
-import { EtlError, inStage, RunCancelledError, RunTimeLimitError, StageError, userMessage } from "./errors";
-import { runLogger } from "./run-log";
+import { AttemptSupersededError, EtlError, inStage, RunCancelledError, RunTimeLimitError, StageError, userMessage } from "./errors";
+import { runLogger, type RunLogger } from "./run-log";
 import { extract } from "./sources";
 import { TransformPipeline } from "./transforms/pipeline";
 
 export type RunOutcome =
   | { kind: "success"; rowsLoaded: number }
   | { kind: "cancelled" }
+  /** The attempt lost the run to a newer one (or the run was ended from outside); it recorded nothing. */
+  | { kind: "superseded" }
   | { kind: "failed"; stage: RunStage; message: string; permanent: boolean; final: boolean };
 
-type Attempt = {
+/** An attempt that claimed the run (lib/db/queries/run-attempts.ts claimRun). */
+export type Attempt = {
   attempt: number;
   maxAttempts: number;
+  fence: string;
+  /** The run was `running` when claimed: the worker of an earlier try of this attempt stopped responding. */
+  resumed?: boolean;
   signal?: AbortSignal;
   /** Fails the attempt once this much time has passed: I/O is aborted, and work stops at the next stage boundary. */
   timeLimitMs?: number;
@@ -27,17 +35,20 @@ type Attempt = {
 const PROGRESS_INTERVAL_MS = 1000;
 
 /**
- * Executes one attempt of a run: extract page by page, transform each page, load it into a
- * staging table, then swap the dataset in and mark the run `success` in one transaction.
- * Every failure is recorded on the run with its stage before the outcome is returned.
+ * Executes one claimed attempt of a run: extract page by page, transform each page, load it into
+ * a staging table, then swap the dataset in and mark the run `success` in one transaction, which
+ * refuses if the attempt's fence is no longer the run's. Every failure is recorded on the run
+ * with its stage before the outcome is returned.
  */
-export async function executeRun(runId: string, { attempt, maxAttempts, signal, timeLimitMs }: Attempt): Promise<RunOutcome> {
+export async function executeRun(runId: string, { attempt, maxAttempts, fence, resumed, signal, timeLimitMs }: Attempt): Promise<RunOutcome> {
   const run = await getRun(db, runId);
   if (!run) return { kind: "failed", stage: "extract", message: "The run no longer exists.", permanent: true, final: true };
-  if (!(await markRunStarted(db, runId, attempt))) return { kind: "cancelled" };
+  if (run.status === "cancelled") return { kind: "cancelled" };
+  if (run.status !== "running" || run.fence !== fence) return { kind: "superseded" };
 
   const log = runLogger(runId);
   const definition = run.definition;
+  if (resumed) await log("warn", "The worker executing this attempt stopped responding (crash or lost queue lock); starting the attempt again.");
   await log("info", `Attempt ${attempt} of ${maxAttempts} started.`, { attempt });
 
   const abort = new AbortController();
@@ -50,13 +61,13 @@ export async function executeRun(runId: string, { attempt, maxAttempts, signal, 
       if (timeLimit?.aborted) throw new RunTimeLimitError(timeLimitMs!);
       return result;
     });
-  const cancellation = watchCancellation(runId, abort);
+  const cancellation = watchCancellation(runId, fence, abort);
   let load: DestinationLoad | undefined;
   // Ends the source early (failure, cancel): its generator's cleanup closes connections and files.
   let closeSource: (() => Promise<unknown>) | undefined;
   let rowsRead = 0;
   try {
-    const context = { jobId: run.jobId, workspaceId: run.workspaceId, runId, log };
+    const context = { jobId: run.jobId, workspaceId: run.workspaceId, runId, attemptId: fence, log };
     load = await inStage("load", () => openDestination(definition.destination, context));
     const incremental = await inStage("extract", () => openIncremental(db, run.jobId, definition.source, log));
     const source = extract(definition.source, {
@@ -75,7 +86,7 @@ export async function executeRun(runId: string, { attempt, maxAttempts, signal, 
     const reportProgress = async (stage: RunStage) => {
       if (Date.now() - lastProgress < PROGRESS_INTERVAL_MS) return;
       lastProgress = Date.now();
-      await setRunProgress(db, runId, { rowsRead, rowsLoaded: load!.rowsWritten, stage });
+      await setAttemptProgress(db, runId, fence, { rowsRead, rowsLoaded: load!.rowsWritten, stage });
     };
     while (true) {
       const next = await timed("extract", () => source.next());
@@ -97,7 +108,7 @@ export async function executeRun(runId: string, { attempt, maxAttempts, signal, 
     const rowsLoaded = load.rowsWritten;
     await inStage("load", () =>
       load!.commit(async (tx) => {
-        await markSucceeded(tx, runId, rowsRead, rowsLoaded);
+        await markSucceeded(tx, runId, fence, rowsRead, rowsLoaded);
         // The incremental position moves only together with the rows it covers.
         await incremental?.save(tx, runId);
       }),
@@ -113,27 +124,40 @@ export async function executeRun(runId: string, { attempt, maxAttempts, signal, 
       await log("warn", "Run cancelled; the dataset was left unchanged.");
       return { kind: "cancelled" };
     }
+    if (error instanceof AttemptSupersededError || cancellation.superseded) return superseded(log, attempt);
     const stage = error instanceof StageError ? error.stage : "load";
     // I/O cut short by the time limit throws an abort error of its own: report the time limit instead.
     const cause = timeLimit?.aborted ? new RunTimeLimitError(timeLimitMs!) : error instanceof StageError ? error.cause : error;
     const permanent = cause instanceof EtlError && cause.permanent;
     const message = userMessage(cause);
     const final = permanent || attempt >= maxAttempts;
-    await markRunFailed(db, runId, { stage, message, final });
+    if (!(await failAttempt(db, runId, fence, { stage, message, final }))) return superseded(log, attempt);
     await log("error", `${stage} failed: ${message}`, { stage, attempt });
     if (!final) await log("info", `Attempt ${attempt} of ${maxAttempts} failed; the run will be retried.`);
     // Our own errors are fully described in the run log; anything else needs its stack for operators.
-    if (!(cause instanceof EtlError)) console.error(`Run ${runId} failed in ${stage}`, cause);
+    if (!(cause instanceof EtlError)) runLog(runId, { stage, attempt }).error({ err: cause }, "run attempt failed");
     return { kind: "failed", stage, message, permanent, final };
   } finally {
     cancellation.stop();
   }
 }
 
-/** Marks the run successful inside the destination's commit; refuses if it was cancelled meanwhile. */
-async function markSucceeded(tx: Sql, runId: string, rowsRead: number, rowsLoaded: number): Promise<void> {
-  const [state] = await tx<{ status: string }[]>`SELECT status FROM runs WHERE id = ${runId} FOR UPDATE`;
-  if (state?.status !== "running") throw new RunCancelledError();
+async function superseded(log: RunLogger, attempt: number): Promise<RunOutcome> {
+  await log(
+    "warn",
+    `Attempt ${attempt} no longer holds the run: a newer attempt took it over (this worker was paused or too slow to keep its queue lock) or it was ended. Its work was discarded.`,
+  );
+  return { kind: "superseded" };
+}
+
+/**
+ * Marks the run successful inside the destination's commit, holding the run's row until that
+ * commit ends; refuses if the run was cancelled meanwhile or if a newer attempt holds its fence.
+ */
+async function markSucceeded(tx: Sql, runId: string, fence: string, rowsRead: number, rowsLoaded: number): Promise<void> {
+  const [state] = await tx<{ status: string; fence: string | null }[]>`SELECT status, fence FROM runs WHERE id = ${runId} FOR UPDATE`;
+  if (state?.status === "cancelled") throw new RunCancelledError();
+  if (state?.status !== "running" || state.fence !== fence) throw new AttemptSupersededError();
   const progress = { rowsRead, rowsLoaded, stage: null };
   await tx`
     UPDATE runs SET status = 'success', finished_at = now(), rows_extracted = ${rowsRead}, rows_loaded = ${rowsLoaded},
@@ -141,15 +165,19 @@ async function markSucceeded(tx: Sql, runId: string, rowsRead: number, rowsLoade
     WHERE id = ${runId}`;
 }
 
-/** Polls the run's status so a cancel from the API stops the work between batches. */
-function watchCancellation(runId: string, abort: AbortController) {
+/** Polls the run so that a cancel from the API, or a newer attempt taking the run over, stops the work between batches. */
+function watchCancellation(runId: string, fence: string, abort: AbortController) {
   let cancelled = false;
+  let superseded = false;
   const timer = setInterval(async () => {
     try {
       const run = await getRun(db, runId);
       if (run?.status === "cancelled") {
         cancelled = true;
         abort.abort(new RunCancelledError());
+      } else if (run && run.fence !== fence) {
+        superseded = true;
+        abort.abort(new AttemptSupersededError());
       }
     } catch {
       // A failed poll is retried on the next tick; the commit re-checks the status anyway.
@@ -160,8 +188,12 @@ function watchCancellation(runId: string, abort: AbortController) {
     get cancelled() {
       return cancelled;
     },
+    get superseded() {
+      return superseded;
+    },
     check() {
       if (cancelled) throw new RunCancelledError();
+      if (superseded) throw new AttemptSupersededError();
     },
     stop() {
       clearInterval(timer);

@@ -44,6 +44,8 @@ describe("jobCreateSchema", () => {
       destination: { type: "dataset", mode: "replace" },
       schedule: null,
       retry: { attempts: 3, backoffSeconds: 30 },
+      overlap: "queue",
+      notify: null,
     });
   });
 
@@ -65,6 +67,8 @@ describe("jobCreateSchema", () => {
       destination: { type: "dataset", mode: "replace" },
       retry: { attempts: 3, backoffSeconds: 30 },
       schedule: null,
+      overlap: "queue",
+      notify: null,
     });
   });
 

@@ -3,6 +3,7 @@ import { expressionProblem, MAX_EXPRESSION_LENGTH, type ExpressionKind } from "@
 import { mysqlSourceSchema, postgresSourceSchema } from "./database-source";
 import { mysqlDestinationSchema, postgresDestinationSchema } from "./table-destination";
 import { fileSourceSchema } from "./file-source";
+import { notifySchema, overlapSchema, scheduleSchema } from "./run-control";
 
 /**
  * The job definition: the contract of SPEC.md "Job definition". These schemas are the single
@@ -206,7 +207,9 @@ export const jobDefinitionSchema = z.object({
   transform: z.array(transformStepSchema).max(100).default([]),
   destination: destinationSchema.default({ type: "dataset", mode: "replace" }),
   retry: retrySchema.default({ attempts: 3, backoffSeconds: 30 }),
-  schedule: z.null().default(null).describe("Runs are triggered manually or through the API"),
+  schedule: scheduleSchema.nullable().default(null).describe("null: runs are triggered manually or through the API only"),
+  overlap: overlapSchema.default("queue"),
+  notify: notifySchema.nullable().default(null),
 });
 export type JobDefinition = z.infer<typeof jobDefinitionSchema>;
 
@@ -230,7 +233,9 @@ export const jobUpdateSchema = z
     transform: z.array(transformStepSchema).max(100).optional(),
     destination: destinationSchema.optional(),
     retry: retrySchema.optional(),
-    schedule: z.null().optional(),
+    schedule: scheduleSchema.nullable().optional(),
+    overlap: overlapSchema.optional(),
+    notify: notifySchema.nullable().optional(),
   })
   .strict();
 export type JobUpdate = z.infer<typeof jobUpdateSchema>;
@@ -243,6 +248,7 @@ export const jobSchema = z.object({
   ...jobDefinitionSchema.shape,
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  nextRunAt: z.iso.datetime().nullable().describe("When the schedule fires next; null without a schedule"),
   lastRun: z
     .object({ id: z.uuid(), status: z.string(), createdAt: z.iso.datetime(), durationMs: z.number().nullable() })
     .nullable(),

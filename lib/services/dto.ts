@@ -2,6 +2,7 @@ import "server-only";
 import type { jobs } from "@/lib/db/schema";
 import type { RunRow } from "@/lib/db/queries/runs";
 import type { Job } from "@/lib/schemas/jobs";
+import { nextRunTimes } from "@/lib/schemas/run-control";
 import type { Run } from "@/lib/schemas/runs";
 
 type LastRun = { id: string; status: string; createdAt: Date; startedAt: Date | null; finishedAt: Date | null } | null;
@@ -18,6 +19,7 @@ export function toJobDto(job: typeof jobs.$inferSelect, lastRun: LastRun): Job {
     ...job.definition,
     createdAt: job.createdAt.toISOString(),
     updatedAt: job.updatedAt.toISOString(),
+    nextRunAt: job.definition.schedule ? nextRunTimes(job.definition.schedule, 1)[0]!.toISOString() : null,
     lastRun: lastRun?.id
       ? {
           id: lastRun.id,

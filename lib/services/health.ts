@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "@/lib/db/client";
-import { producerRedis } from "@/lib/queue/runs-queue";
+import { producerRedis } from "@/lib/queue/producer";
 
 const TIMEOUT_MS = 2000;
 

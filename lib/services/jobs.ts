@@ -2,15 +2,16 @@ import "server-only";
 import { db, sql } from "@/lib/db/client";
 import { datasetTableName, qualified } from "@/lib/db/identifiers";
 import { getJob, getLastRun, insertJob, listJobs, updateJob } from "@/lib/db/queries/jobs";
-import { insertRun, markRunFailed } from "@/lib/db/queries/runs";
+import { logger } from "@/lib/logger";
 import { env } from "@/lib/env";
 import { HttpError } from "@/lib/api/errors";
 import { defaultWorkspace, workspacesWith, type Principal } from "@/lib/auth/principal";
-import { enqueueRun } from "@/lib/queue/runs-queue";
+import { schedulesQueue, syncSchedule } from "@/lib/queue/schedules-queue";
+import { QueueUnavailableError, startRun } from "@/lib/runs/start-run";
 import type { JobCreate, JobDefinition, JobUpdate } from "@/lib/schemas/jobs";
 import { assertAccess } from "./access";
 import { assertConnectionReferences } from "./connection-references";
-import { assertReachableSource } from "./outbound-rules";
+import { assertReachableSource, assertReachableUrl } from "./outbound-rules";
 import { recordAudit } from "./audit";
 import { toJobDto, toRunDto } from "./dto";
 
@@ -39,7 +40,22 @@ function definitionOf(input: JobDefinition): JobDefinition {
     destination: input.destination,
     retry: input.retry,
     schedule: input.schedule,
+    overlap: input.overlap,
+    notify: input.notify,
   };
+}
+
+/**
+ * Makes the job's scheduler match its schedule now. Should Redis be unreachable the saved job
+ * still stands: a tick checks the job's current schedule before starting anything, and the
+ * workers reconcile every scheduler with its job periodically, so the change lands once Redis is back.
+ */
+async function applySchedule(jobId: string, schedule: JobDefinition["schedule"]): Promise<void> {
+  try {
+    await syncSchedule(schedulesQueue(), jobId, schedule);
+  } catch (error) {
+    logger.warn({ err: error, jobId }, "could not update the job's scheduler; the workers' reconciliation will");
+  }
 }
 
 export async function createJob(principal: Principal, input: JobCreate) {
@@ -47,6 +63,7 @@ export async function createJob(principal: Principal, input: JobCreate) {
   if (!workspaceId) throw new HttpError(403, "You are not a member of any workspace.");
   assertAccess(principal, workspaceId, "jobs:write", "workspace");
   assertReachableSource(input.source);
+  assertReachableUrl(input.notify?.webhookUrl, "notify.webhookUrl");
   await assertConnectionReferences(workspaceId, input);
   const job = await insertJob(db, {
     workspaceId,
@@ -61,6 +78,7 @@ export async function createJob(principal: Principal, input: JobCreate) {
     workspaceId,
     details: { name: job.name, source: job.definition.source.type },
   });
+  if (job.definition.schedule) await applySchedule(job.id, job.definition.schedule);
   return toJobDto(job, null);
 }
 
@@ -69,6 +87,7 @@ export async function patchJob(principal: Principal, id: string, patch: JobUpdat
   const { name, description, ...definitionPatch } = patch;
   const definition = definitionOf({ ...job.definition, ...stripUndefined(definitionPatch) } as JobDefinition);
   assertReachableSource(patch.source);
+  assertReachableUrl(patch.notify?.webhookUrl, "notify.webhookUrl");
   await assertConnectionReferences(job.workspaceId, definition);
   const updated = await updateJob(db, id, { name, description, definition });
   if (!updated) throw new HttpError(404, "The job does not exist.");
@@ -79,10 +98,11 @@ export async function patchJob(principal: Principal, id: string, patch: JobUpdat
     // Field names only: a definition can carry credentials in headers or query parameters.
     details: { name: updated.name, changed: Object.keys(stripUndefined(patch)).sort() },
   });
+  if (patch.schedule !== undefined) await applySchedule(id, updated.definition.schedule);
   return toJobDto(updated, await getLastRun(db, id));
 }
 
-/** Deletes the job, its runs and its dataset table together. */
+/** Deletes the job, its runs, its dataset table and its scheduler. */
 export async function removeJob(principal: Principal, id: string) {
   const job = await loadJob(principal, id, "jobs:write");
   await sql.begin(async (tx) => {
@@ -90,6 +110,7 @@ export async function removeJob(principal: Principal, id: string) {
     await tx.unsafe(`DROP TABLE IF EXISTS ${qualified(env.DATASET_SCHEMA, datasetTableName(job.id))}`);
     await tx`DELETE FROM jobs WHERE id = ${job.id}`;
   });
+  if (job.definition.schedule) await applySchedule(job.id, null);
   await recordAudit(principal, {
     action: "job.delete",
     target: { type: "job", id: job.id },
@@ -98,25 +119,35 @@ export async function removeJob(principal: Principal, id: string) {
   });
 }
 
-/** Records a pending run with the job's definition as it is now, then hands it to the workers. */
-export async function triggerRun(principal: Principal, id: string, trigger: "manual" | "api") {
+/**
+ * Starts a run with the job's definition as it is now. With an idempotency key, a repeated
+ * request answers the run the first one created (`replayed`) instead of starting another; a job
+ * that skips overlapping runs answers 409 while one of its runs is pending or running.
+ */
+export async function triggerRun(principal: Principal, id: string, trigger: "manual" | "api", idempotencyKey?: string) {
   const job = await loadJob(principal, id, "runs:execute");
-  const run = await insertRun(db, { jobId: job.id, workspaceId: job.workspaceId, trigger, definition: job.definition });
+  let started;
   try {
-    await enqueueRun(run.id, job.definition.retry);
+    started = await startRun(job, trigger, { idempotencyKey });
   } catch (error) {
-    // Without a queue entry no worker would ever pick the run up: fail it now, visibly.
-    await markRunFailed(db, run.id, { stage: "extract", message: "The run queue was unavailable.", final: true });
-    console.error(`Could not enqueue run ${run.id}`, error);
+    if (!(error instanceof QueueUnavailableError)) throw error;
     throw new HttpError(503, "The run queue (Redis) is unavailable; try again shortly.", undefined, { "retry-after": "5" });
   }
-  await recordAudit(principal, {
-    action: "run.trigger",
-    target: { type: "run", id: run.id },
-    workspaceId: job.workspaceId,
-    details: { jobId: job.id, jobName: job.name, trigger },
-  });
-  return toRunDto(run);
+  if (started.kind === "busy") {
+    throw new HttpError(
+      409,
+      `Run ${started.run.id} of this job is still ${started.run.status}, and the job's overlap policy is "skip"; try again when it has finished.`,
+    );
+  }
+  if (started.kind === "created") {
+    await recordAudit(principal, {
+      action: "run.trigger",
+      target: { type: "run", id: started.run.id },
+      workspaceId: job.workspaceId,
+      details: { jobId: job.id, jobName: job.name, trigger },
+    });
+  }
+  return { run: toRunDto(started.run), replayed: started.kind === "existing" };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -52,8 +52,11 @@ describe("POST /api/v1/jobs", () => {
       destination: { type: "dataset", mode: "replace" },
       retry: { attempts: 3, backoffSeconds: 30 },
       schedule: null,
+      overlap: "queue",
+      notify: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
+      nextRunAt: null,
       lastRun: null,
     });
     expect((await get(res.body.id)).body).toEqual(res.body);

@@ -5,9 +5,10 @@ import { env } from "@/lib/env";
 import { db, sql } from "@/lib/db/client";
 import { getRun, insertRun } from "@/lib/db/queries/runs";
 import { executeRun } from "@/lib/etl/run";
+import { claimRun } from "@/lib/db/queries/run-attempts";
 import { qualified } from "@/lib/db/identifiers";
 import { createUser, datasetRows, datasetRunIds, datasetSchemaTables, resetDatabase, resetQueue, tableColumns } from "../db";
-import { startRunsWorker, waitForRun } from "../worker";
+import { claimed, startRunsWorker, waitForRun } from "../worker";
 import { uploadOk, setJobSource } from "./file-helpers";
 import { createJob, datasetOf, logMessages, triggerJob } from "./jobs";
 
@@ -347,7 +348,7 @@ describe("retries", () => {
 
     // Attempt 1 loses the file's second chunk mid-read: its first batches are already staged when it fails.
     const [chunk] = await sql<{ data: Buffer }[]>`DELETE FROM file_chunks WHERE file_id = ${fileId} AND seq = 1 RETURNING data`;
-    const failed = await executeRun(run.id, { attempt: 1, maxAttempts: 3 });
+    const failed = await executeRun(run.id, await claimed(run.id, 1, 3));
     expect(failed).toMatchObject({ kind: "failed", stage: "extract", final: false });
     expect((await getRun(db, run.id))?.status).toBe("pending");
     expect(await logMessages(run.id)).toContain("Attempt 1 of 3 failed; the run will be retried.");
@@ -355,9 +356,9 @@ describe("retries", () => {
     expect(await rowsOf(first.table)).toEqual([{ id: -1, val: 0 }]);
 
     await sql`INSERT INTO file_chunks (file_id, seq, data) VALUES (${fileId}, 1, ${chunk!.data})`;
-    expect(await executeRun(run.id, { attempt: 2, maxAttempts: 3 })).toEqual({ kind: "success", rowsLoaded: rows });
+    expect(await executeRun(run.id, await claimed(run.id, 2, 3))).toEqual({ kind: "success", rowsLoaded: rows });
     // A redelivery after the commit (a worker dying before acknowledging) finds the run finished and loads nothing.
-    expect((await executeRun(run.id, { attempt: 3, maxAttempts: 3 })).kind).toBe("cancelled");
+    expect(await claimRun(db, run.id, 3)).toEqual({ kind: "finished", status: "success" });
 
     const [stats] = await sql.unsafe<{ total: number; distinct_rows: number; run_rows: number; sum: string }[]>(`
       SELECT count(*)::int AS total, count(DISTINCT (_run_id, _row))::int AS distinct_rows,

@@ -7,7 +7,7 @@ import { executeRunIsolated } from "@/lib/etl/isolated-run";
 import { toRunDto } from "@/lib/services/dto";
 import { createUser, datasetRows, datasetSchemaTables, resetDatabase, resetQueue, tableColumns } from "../db";
 import { sendJson, startFixtureServer, type FixtureServer } from "../fixture-server";
-import { startRunsWorker, waitForRun } from "../worker";
+import { claimed, startRunsWorker, waitForRun } from "../worker";
 import { orderPages } from "./fixtures";
 import { createJob, datasetOf, logMessages, triggerJob } from "./jobs";
 
@@ -196,8 +196,8 @@ describe("the per-run time limit", () => {
 
     const started = Date.now();
     const [stuckOutcome, quickOutcome] = await Promise.all([
-      executeRunIsolated(stuck.id, { attempt: 1, maxAttempts: 1 }, { timeLimitMs: 6000, graceMs: 1000 }),
-      executeRunIsolated(quick.id, { attempt: 1, maxAttempts: 1 }),
+      executeRunIsolated(stuck.id, await claimed(stuck.id, 1, 1), { timeLimitMs: 6000, graceMs: 1000 }),
+      executeRunIsolated(quick.id, await claimed(quick.id, 1, 1)),
     ]);
     const elapsed = Date.now() - started;
 
@@ -221,7 +221,7 @@ describe("the per-run time limit", () => {
 
     // The next run gets a fresh thread and works.
     const next = await pendingRun("/orders", [{ op: "normalize" }, { op: "limit", count: 1 }]);
-    expect(await executeRunIsolated(next.id, { attempt: 1, maxAttempts: 1 })).toEqual({ kind: "success", rowsLoaded: 1 });
+    expect(await executeRunIsolated(next.id, await claimed(next.id, 1, 1))).toEqual({ kind: "success", rowsLoaded: 1 });
   }, 60_000);
 
   it("aborts a source that is still waiting when the limit passes, in the extract stage", async () => {
@@ -230,7 +230,7 @@ describe("the per-run time limit", () => {
     });
     const run = await pendingRun("/slow", []);
     const started = Date.now();
-    const outcome = await executeRunIsolated(run.id, { attempt: 1, maxAttempts: 2 }, { timeLimitMs: 3000 });
+    const outcome = await executeRunIsolated(run.id, await claimed(run.id, 1, 2), { timeLimitMs: 3000 });
     expect(outcome).toEqual({
       kind: "failed",
       stage: "extract",
@@ -249,7 +249,7 @@ describe("the per-run time limit", () => {
   it("stops a computing run that was cancelled", async () => {
     stuckSource();
     const run = await pendingRun("/many", [{ op: "filter", expr: "d => op.match(d.s, /^(a+)+$/) != null" }]);
-    const outcome = executeRunIsolated(run.id, { attempt: 1, maxAttempts: 1 });
+    const outcome = executeRunIsolated(run.id, await claimed(run.id, 1, 1));
     // Cancel once the run is busy in its step, as POST /runs/{id}/cancel does.
     for (let i = 0; i < 200 && !(await logMessages(run.id)).some((m) => m.startsWith("Fetched page 1")); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));

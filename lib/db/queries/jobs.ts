@@ -1,5 +1,5 @@
 import "server-only";
-import { and, count, desc, eq, ilike, inArray } from "drizzle-orm";
+import { and, count, desc, eq, ilike, inArray, sql as dsql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { jobs, runs } from "@/lib/db/schema";
 import type { JobDefinition } from "@/lib/schemas/jobs";
@@ -82,4 +82,12 @@ export async function updateJob(
     .where(eq(jobs.id, id))
     .returning();
   return job;
+}
+
+/** Every job with a schedule, for reconciling the queue's schedulers with them. */
+export async function listScheduledJobs(db: Db): Promise<Pick<JobRow, "id" | "definition">[]> {
+  return db
+    .select({ id: jobs.id, definition: jobs.definition })
+    .from(jobs)
+    .where(dsql`jsonb_typeof(${jobs.definition}->'schedule') = 'object'`);
 }

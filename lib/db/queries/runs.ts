@@ -1,9 +1,9 @@
 import "server-only";
 import { and, count, desc, eq, gt, inArray, asc } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
-import { runLogs, runs, type RunProgress } from "@/lib/db/schema";
+import { runLogs, runs } from "@/lib/db/schema";
 import type { JobDefinition } from "@/lib/schemas/jobs";
-import type { RunStage, RunStatus } from "@/lib/schemas/runs";
+import type { RunStatus } from "@/lib/schemas/runs";
 
 export type RunRow = typeof runs.$inferSelect;
 type LogLevel = (typeof runLogs.$inferInsert)["level"];
@@ -42,50 +42,6 @@ export async function listRuns(
     db.select({ n: count() }).from(runs).where(where),
   ]);
   return { count: total?.n ?? 0, rows };
-}
-
-/** Moves a run to `running` for an attempt; false when it was cancelled or already finished. */
-export async function markRunStarted(db: Db, id: string, attempt: number): Promise<boolean> {
-  const started = await db
-    .update(runs)
-    .set({
-      status: "running",
-      attempt,
-      startedAt: new Date(),
-      finishedAt: null,
-      errorStage: null,
-      errorMessage: null,
-      rowsExtracted: 0,
-      rowsLoaded: 0,
-      progress: { rowsRead: 0, rowsLoaded: 0, stage: "extract" },
-    })
-    .where(and(eq(runs.id, id), inArray(runs.status, ["pending", "running"])))
-    .returning({ id: runs.id });
-  return started.length > 0;
-}
-
-export async function setRunProgress(db: Db, id: string, progress: RunProgress): Promise<void> {
-  await db
-    .update(runs)
-    .set({ progress, rowsExtracted: progress.rowsRead })
-    .where(and(eq(runs.id, id), eq(runs.status, "running")));
-}
-
-export async function markRunFailed(
-  db: Db,
-  id: string,
-  failure: { stage: RunStage; message: string; final: boolean },
-): Promise<void> {
-  await db
-    .update(runs)
-    .set({
-      // A run with attempts left stays `running`-visible as pending until the next attempt starts.
-      status: failure.final ? "failed" : "pending",
-      finishedAt: failure.final ? new Date() : null,
-      errorStage: failure.stage,
-      errorMessage: failure.message,
-    })
-    .where(and(eq(runs.id, id), inArray(runs.status, ["pending", "running"])));
 }
 
 export async function appendRunLog(

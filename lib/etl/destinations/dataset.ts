@@ -13,6 +13,7 @@ import { mergeTypes, pgTypes } from "@/lib/etl/infer-types";
 import { batchColumnType } from "@/lib/etl/transforms/batch";
 import type { RunLogger } from "@/lib/etl/run-log";
 import { encodeValue } from "./copy-encode";
+import { dropAbandonedStaging } from "./staging";
 import { conflictMessage, describeDrift, describeReplacement, fit, planSchema, type RunColumn } from "./dataset-schema";
 import type { DestinationContext, DestinationLoad } from "./types";
 
@@ -42,14 +43,14 @@ export class DatasetLoad implements DestinationLoad {
     /** The dataset's columns when the load started (append, upsert): lets a type conflict fail the first batch, not the commit. */
     private readonly existing: ReadonlyMap<string, ColumnType>,
   ) {
-    this.staging = qualified(env.DATASET_SCHEMA, stagingTableName(context.runId));
+    this.staging = qualified(env.DATASET_SCHEMA, stagingTableName(context.runId, context.attemptId));
   }
 
-  /** Starts a load; a previous attempt's leftover staging table is dropped first. */
+  /** Starts a load into a staging table of this attempt's own, after dropping those earlier attempts of the run left behind. */
   static async open(sql: Sql, destination: DatasetDestination, context: DestinationContext): Promise<DatasetLoad> {
     const existing = destination.mode === "replace" ? [] : await datasetColumns(sql, context.jobId);
     const load = new DatasetLoad(sql, destination, context, new Map(existing.map((c) => [c.name, c.type])));
-    await sql.unsafe(`DROP TABLE IF EXISTS ${load.staging}`);
+    await dropAbandonedStaging(sql, context.runId);
     await sql.unsafe(`CREATE TABLE ${load.staging} (_run_id uuid NOT NULL, _row bigint NOT NULL)`);
     return load;
   }

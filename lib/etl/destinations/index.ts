@@ -21,11 +21,12 @@ export function openDestination(destination: Destination, ctx: DestinationContex
 
 /**
  * Removes what an attempt that was stopped from outside (its thread ended at the time or memory
- * limit) left behind. A later attempt would clear it too, but a final one has no later attempt.
+ * limit, or the worker shut down) left behind. External loads stage in temporary tables, which
+ * vanish with the thread's connections.
  */
-export async function discardAttempt(destination: Destination, runId: string): Promise<void> {
+export async function discardAttempt(destination: Destination, runId: string, attemptId: string): Promise<void> {
   switch (destination.type) {
     case "dataset":
-      await sql.unsafe(`DROP TABLE IF EXISTS ${qualified(env.DATASET_SCHEMA, stagingTableName(runId))}`);
+      await sql.unsafe(`DROP TABLE IF EXISTS ${qualified(env.DATASET_SCHEMA, stagingTableName(runId, attemptId))}`);
   }
 }

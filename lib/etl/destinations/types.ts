@@ -3,7 +3,8 @@ import type { Sql } from "@/lib/db/client";
 import type { Batch } from "@/lib/etl/transforms/apply";
 import type { RunLogger } from "@/lib/etl/run-log";
 
-export type DestinationContext = { jobId: string; workspaceId: string; runId: string; log: RunLogger };
+/** `attemptId`: the attempt's fence, which names what the attempt leaves behind (its staging table). */
+export type DestinationContext = { jobId: string; workspaceId: string; runId: string; attemptId: string; log: RunLogger };
 
 /**
  * One attempt's load into a destination. Rows written before `commit` are invisible to readers;
