@@ -1,6 +1,7 @@
 import { Transform } from "node:stream";
 import { EtlError } from "@/lib/etl/errors";
 import { inferColumnType, parseText } from "@/lib/etl/infer-types";
+import { columnKey } from "@/lib/etl/transforms/normalize";
 
 /**
  * Batches read from files: at most BATCH_ROWS rows, and fewer when rows are wide, so a batch stays
@@ -17,7 +18,7 @@ export const BATCH_CHARS = 16 * 1024 * 1024;
 export function columnNames(header: readonly unknown[], fallback: (index: number) => string): string[] {
   const taken = new Set<string>();
   return header.map((cell, index) => {
-    const base = cell === null || cell === undefined || String(cell).trim() === "" ? fallback(index) : String(cell).trim();
+    const base = cell === null || cell === undefined || String(cell).trim() === "" ? fallback(index) : columnKey(String(cell).trim());
     let name = base;
     for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
     taken.add(name);

@@ -31,7 +31,7 @@ export function normalizeRecords(
     for (const key in value) {
       if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
       const child = value[key];
-      const name = prefix === "" ? key : prefix + sep + key;
+      const name = prefix === "" ? columnKey(key) : prefix + sep + key;
       if (isPlainObject(child) && level < maxLevel && Object.keys(child).length > 0) {
         visit(child, name, level + 1, row);
       } else {
@@ -46,6 +46,14 @@ export function normalizeRecords(
     else column("value")[row] = record ?? null;
   }
   return { names, columns };
+}
+
+/**
+ * A data key as a column name JavaScript objects can hold: arquero keeps columns in a plain
+ * object, where a column named __proto__ would set the prototype and vanish (or break the table).
+ */
+export function columnKey(name: string): string {
+  return name === "__proto__" ? "__proto___data" : name;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
