@@ -16,6 +16,7 @@ import { previewRequestSchema, previewSchema } from "@/lib/schemas/preview";
 import { profileQuerySchema, resultsProfileSchema, resultsQuerySchema } from "@/lib/schemas/results";
 import { statsQuerySchema, statsSchema } from "@/lib/schemas/stats";
 import { runListQuerySchema, runLogQuerySchema, runLogSchema, runSchema } from "@/lib/schemas/runs";
+import { applyConventions } from "./conventions";
 import { registerTeamPaths } from "./teams";
 
 // registry.register() names a schema through `.openapi()`, which this adds to zod schemas created from
@@ -286,7 +287,7 @@ export function buildOpenApiDocument(serverUrl: string) {
 
   registerTeamPaths({ path, register, json, problem });
 
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: {
       title: "DataFlowHub API",
@@ -295,4 +296,5 @@ export function buildOpenApiDocument(serverUrl: string) {
     },
     servers: [{ url: serverUrl }],
   });
+  return applyConventions(document);
 }

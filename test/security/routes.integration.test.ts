@@ -78,6 +78,7 @@ const REQUIREMENTS: Record<string, Requirement> = {
   "GET /api/v1/workspaces/{id}": viewerObject,
   "PATCH /api/v1/workspaces/{id}": adminObject,
   "DELETE /api/v1/workspaces/{id}": instance,
+  "GET /api/metrics": instance,
   "GET /api/v1/workspaces/{id}/members": viewerObject,
   "POST /api/v1/workspaces/{id}/members": adminObject,
   "PATCH /api/v1/workspaces/{id}/members/{userId}": adminObject,
@@ -156,9 +157,9 @@ async function snapshot(): Promise<string> {
   return parts.join("\n");
 }
 
-const document = buildOpenApiDocument(BASE_URL) as unknown as { paths: Record<string, Record<string, { security?: unknown }>> };
+const document = buildOpenApiDocument(BASE_URL) as unknown as { paths: Record<string, Record<string, { security?: unknown[] }>> };
 const operations = Object.entries(document.paths).flatMap(([apiPath, item]) =>
-  Object.entries(item).map(([method, operation]) => ({ method: method.toUpperCase(), apiPath, secured: Boolean(operation.security) })),
+  Object.entries(item).map(([method, operation]) => ({ method: method.toUpperCase(), apiPath, secured: Array.isArray(operation.security) && operation.security.length > 0 })),
 );
 const secured = operations.filter((op) => op.secured);
 
