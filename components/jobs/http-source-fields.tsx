@@ -1,13 +1,50 @@
 "use client";
 
-import { useFormContext } from "react-hook-form";
-import { asOptionalNumber, Field } from "@/components/forms/field";
+import { useState } from "react";
+import { useController, useFormContext, useWatch } from "react-hook-form";
+import { asOptionalNumber, Field, type FieldControlProps } from "@/components/forms/field";
 import { KeyValueRows } from "@/components/forms/key-value-rows";
+import { ConnectionPicker } from "./connection-picker";
 import type { JobFormInput } from "./job-form-values";
 import { PaginationFields } from "./pagination-fields";
 
-export function HttpSourceFields() {
+/** The body of a POST as JSON text; the form value is the parsed JSON (text that does not parse stays text, and the schema says why). */
+const bodyText = (value: unknown) => (value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value, null, 2));
+const parseBody = (text: string) => {
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+};
+
+function BodyInput({ control }: { control: FieldControlProps }) {
+  const {
+    field: { ref, value, onBlur, onChange },
+  } = useController<JobFormInput>({ name: "source.body" });
+  const [text, setText] = useState(() => bodyText(value));
+  return (
+    <textarea
+      {...control}
+      ref={ref}
+      className="expression"
+      rows={4}
+      spellCheck={false}
+      value={text}
+      onBlur={onBlur}
+      onChange={(e) => {
+        setText(e.target.value);
+        onChange(parseBody(e.target.value));
+      }}
+    />
+  );
+}
+
+export function HttpSourceFields({ workspaceId }: { workspaceId: string }) {
   const { register } = useFormContext<JobFormInput>();
+  const method = useWatch<JobFormInput>({ name: "source.method" });
+  const url = useWatch<JobFormInput>({ name: "source.url" }) as string | undefined;
   return (
     <>
       <Field name="source.url" label="URL" hint="An http or https endpoint that answers JSON">
@@ -26,6 +63,12 @@ export function HttpSourceFields() {
           {(control) => <input {...control} placeholder="data.items" {...register("source.recordsPath")} />}
         </Field>
       </div>
+      {method === "POST" ? (
+        <Field name="source.body" label="Request body (JSON)" hint="Sent with every POST">
+          {(control) => <BodyInput control={control} />}
+        </Field>
+      ) : null}
+      <ConnectionPicker name="source.connectionId" type="http" workspaceId={workspaceId} label="Credentials" optional testUrl={url} />
       <PaginationFields />
       <KeyValueRows<JobFormInput> name="source.headers" legend="Headers" keyLabel="Header" valueLabel="Value" addLabel="Add header" />
       <KeyValueRows<JobFormInput>

@@ -1,16 +1,18 @@
 "use client";
 
 import Link from "next/link";
+import { canEdit, useMe } from "@/components/auth/use-me";
 import { QueryError } from "@/components/ui/query-error";
 import { JobForm } from "./job-form";
 import { jobToFormValues } from "./job-form-values";
 import { useJob } from "./job-queries";
 
-/** Loads the job, then hands its definition to the builder form. */
+/** Loads the job, then hands its definition to the builder. */
 export function JobEdit({ jobId }: { jobId: string }) {
   const job = useJob(jobId);
+  const me = useMe();
   if (job.isError) return <QueryError error={job.error} what="the job" onRetry={() => job.refetch()} />;
-  if (!job.data) {
+  if (!job.data || !me.data) {
     return (
       <p className="muted" role="status">
         Loading the job…
@@ -25,13 +27,10 @@ export function JobEdit({ jobId }: { jobId: string }) {
       <div className="page-header">
         <h1>Edit “{job.data.name}”</h1>
       </div>
-      {job.data.source.type === "http" ? (
-        <JobForm jobId={jobId} defaultValues={jobToFormValues(job.data)} />
+      {canEdit(me.data, job.data.workspaceId) ? (
+        <JobForm jobId={jobId} workspaceId={job.data.workspaceId} defaultValues={jobToFormValues(job.data)} />
       ) : (
-        <p className="empty">
-          The builder edits HTTP sources so far; change this job&apos;s {job.data.source.type} source through the REST API (PATCH
-          /api/v1/jobs/{jobId}).
-        </p>
+        <p className="empty">Your role in this workspace lets you read this job, not change it.</p>
       )}
     </>
   );

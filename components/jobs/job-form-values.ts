@@ -1,14 +1,11 @@
 import type { z } from "zod";
-import type { Job, jobCreateSchema, Pagination, TransformStep } from "@/lib/schemas/jobs";
+import type { Job, jobCreateSchema, Pagination } from "@/lib/schemas/jobs";
 
 /** What the builder form holds (the schema's input) and what it submits (the schema's output). */
 export type JobFormInput = z.input<typeof jobCreateSchema>;
 export type JobFormOutput = z.output<typeof jobCreateSchema>;
 
 export type PaginationType = Pagination["type"];
-export type StepOp = TransformStep["op"];
-/** The steps the builder edits so far; jobs with other steps keep them untouched. */
-export type BuilderOp = Extract<StepOp, "normalize" | "select" | "drop" | "rename">;
 export type StepInput = NonNullable<JobFormInput["transform"]>[number];
 
 export const paginationTypes: { value: PaginationType; label: string }[] = [
@@ -38,45 +35,51 @@ export function paginationDefaults(type: PaginationType): Pagination {
   }
 }
 
-export const stepOps: { value: BuilderOp; label: string; hint: string }[] = [
-  { value: "normalize", label: "Normalize", hint: "Flatten nested objects into columns" },
-  { value: "select", label: "Select", hint: "Keep only these columns, in this order" },
-  { value: "drop", label: "Drop", hint: "Remove these columns" },
-  { value: "rename", label: "Rename", hint: "Rename columns" },
+export type SourceType = JobFormInput["source"]["type"];
+export type SourceInput = JobFormInput["source"];
+export type DestinationInput = NonNullable<JobFormInput["destination"]>;
+export type DestinationType = DestinationInput["type"];
+
+export const sourceTypes: { value: SourceType; label: string; hint: string }[] = [
+  { value: "http", label: "HTTP API", hint: "JSON records from a REST endpoint, page after page" },
+  { value: "file", label: "Uploaded file", hint: "CSV, Excel, JSON or NDJSON" },
+  { value: "postgres", label: "PostgreSQL query", hint: "Rows of a SELECT through a saved connection" },
+  { value: "mysql", label: "MySQL query", hint: "Rows of a SELECT on MySQL or MariaDB" },
 ];
 
-export const isBuilderOp = (op: string): op is BuilderOp => stepOps.some((o) => o.value === op);
-
-export function stepDefaults(op: BuilderOp): StepInput {
-  switch (op) {
-    case "normalize":
-      return { op, sep: "." };
-    case "select":
-    case "drop":
-      return { op, columns: [] };
-    case "rename":
-      return { op, columns: {} };
+/** A fresh source of a type, with the schema's defaults filled in so the user sees them. */
+export function sourceDefaults(type: SourceType): SourceInput {
+  switch (type) {
+    case "http":
+      return { type, url: "", method: "GET", headers: {}, query: {}, recordsPath: "", pagination: { type: "none" }, maxPages: 1000, timeoutMs: 30_000 };
+    case "file":
+      return { type, fileId: "", format: "csv", delimiter: ",", quote: '"', header: true, skipRows: 0, encoding: "utf-8" };
+    case "postgres":
+    case "mysql":
+      return { type, connectionId: "", query: "", timeoutMs: 3_600_000 };
   }
+}
+
+export const destinationTypes: { value: DestinationType; label: string }[] = [
+  { value: "dataset", label: "Dataset (managed by DataFlowHub)" },
+  { value: "postgres", label: "PostgreSQL table" },
+  { value: "mysql", label: "MySQL table" },
+];
+
+export function destinationDefaults(type: DestinationType): DestinationInput {
+  return type === "dataset" ? { type, mode: "replace" } : { type, connectionId: "", table: "", mode: "replace" };
 }
 
 export const newJobValues: JobFormInput = {
   name: "",
   description: "",
-  source: {
-    type: "http",
-    url: "",
-    method: "GET",
-    headers: {},
-    query: {},
-    recordsPath: "",
-    pagination: { type: "none" },
-    maxPages: 1000,
-    timeoutMs: 30_000,
-  },
+  source: sourceDefaults("http"),
   transform: [],
   destination: { type: "dataset", mode: "replace" },
   retry: { attempts: 3, backoffSeconds: 30 },
   schedule: null,
+  overlap: "queue",
+  notify: null,
 };
 
 /** A saved job as form values: only the fields the create schema knows (it is strict). */
@@ -88,14 +91,16 @@ export function jobToFormValues(job: Job): JobFormInput {
     transform: job.transform,
     destination: job.destination,
     retry: job.retry,
-    schedule: null,
+    schedule: job.schedule,
+    overlap: job.overlap,
+    notify: job.notify,
   };
 }
 
 /** The request body for saving: create takes the whole definition, update the fields it may change. */
 export function toRequestBody(values: JobFormOutput, mode: "create" | "update") {
   const description = values.description?.trim() ? values.description.trim() : null;
-  const { source, transform, destination, retry } = values;
-  if (mode === "update") return { name: values.name, description, source, transform, destination, retry };
-  return { ...values, description };
+  const { workspaceId, ...definition } = values;
+  if (mode === "update") return { ...definition, description };
+  return { ...definition, ...(workspaceId ? { workspaceId } : {}), description };
 }

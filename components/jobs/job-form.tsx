@@ -6,24 +6,29 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { FormProvider, useForm, type Path } from "react-hook-form";
 import { ApiError, errorMessage } from "@/components/api-client";
-import { asOptionalNumber, Field } from "@/components/forms/field";
+import { Field } from "@/components/forms/field";
 import { jobCreateSchema } from "@/lib/schemas/jobs";
 import type { Problem } from "@/lib/schemas/common";
 import { DestinationFields } from "./destination-fields";
-import { HttpSourceFields } from "./http-source-fields";
+import { exportJobFile, ImportJobButton } from "./job-import-export";
 import { useSaveJob } from "./job-queries";
 import { toRequestBody, type JobFormInput, type JobFormOutput } from "./job-form-values";
+import { PreviewProvider } from "./preview-context";
+import { PreviewPanel } from "./preview-panel";
+import { ScheduleFields } from "./schedule-fields";
+import { SourceSection } from "./source-section";
 import { TransformSteps } from "./transform-steps";
 
-type Props = { jobId?: string; defaultValues: JobFormInput };
+type Props = { jobId?: string; workspaceId: string; defaultValues: JobFormInput };
 
 type FormProblem = { message: string; fields: NonNullable<Problem["errors"]> };
 
 /**
- * The job builder, for new jobs and edits. The create schema validates as the user types; on save,
+ * The job builder, for new jobs and edits: source, steps, destination, schedule and retries,
+ * validated by the API's own schema as the user types, with a live preview beside it. On save,
  * the server's 422 field errors are put back on their fields and anything else is shown on top.
  */
-export function JobForm({ jobId, defaultValues }: Props) {
+export function JobForm({ jobId, workspaceId, defaultValues }: Props) {
   const router = useRouter();
   const form = useForm<JobFormInput, unknown, JobFormOutput>({
     resolver: zodResolver(jobCreateSchema),
@@ -32,12 +37,14 @@ export function JobForm({ jobId, defaultValues }: Props) {
   });
   const save = useSaveJob(jobId);
   const [problem, setProblem] = useState<FormProblem | null>(null);
-  const { register, handleSubmit, setError, formState } = form;
+  // Editors that keep text of their own (lists, key/value rows) start again from imported values.
+  const [generation, setGeneration] = useState(0);
+  const { register, handleSubmit, setError, formState, reset, getValues } = form;
 
   const onSubmit = handleSubmit(async (values) => {
     setProblem(null);
     try {
-      const job = await save.mutateAsync(toRequestBody(values, jobId ? "update" : "create"));
+      const job = await save.mutateAsync(toRequestBody({ ...values, workspaceId: jobId ? undefined : workspaceId }, jobId ? "update" : "create"));
       router.push(`/jobs/${job.id}`);
     } catch (error) {
       setProblem(toFormProblem(error));
@@ -52,76 +59,89 @@ export function JobForm({ jobId, defaultValues }: Props) {
     }
   });
 
+  const onImport = (values: JobFormInput) => {
+    reset(values, { keepDefaultValues: true });
+    setGeneration((n) => n + 1);
+    void form.trigger();
+  };
+
   const hasClientErrors = formState.submitCount > 0 && !formState.isValid && !problem;
 
   return (
     <FormProvider {...form}>
-      <form className="form job-form" onSubmit={onSubmit} noValidate aria-describedby={problem ? "job-form-problem" : undefined}>
-        <div role="alert" id="job-form-problem">
-          {problem ? (
-            <div className="alert alert-error">
-              <p>{problem.message}</p>
-              {problem.fields.length > 0 ? (
-                <ul>
-                  {problem.fields.map((field) => (
-                    <li key={`${field.path}:${field.message}`}>
-                      <code>{field.path || "(job)"}</code>: {field.message}
-                    </li>
-                  ))}
-                </ul>
+      <PreviewProvider control={form.control} workspaceId={workspaceId}>
+        <div className="builder">
+          <form className="form job-form" onSubmit={onSubmit} noValidate aria-describedby={problem ? "job-form-problem" : undefined}>
+            <div role="alert" id="job-form-problem">
+              {problem ? (
+                <div className="alert alert-error">
+                  <p>{problem.message}</p>
+                  {problem.fields.length > 0 ? (
+                    <ul>
+                      {problem.fields.map((field) => (
+                        <li key={`${field.path}:${field.message}`}>
+                          <code>{field.path || "(job)"}</code>: {field.message}
+                        </li>
+                      ))}
+                    </ul>
+                  ) : null}
+                </div>
+              ) : hasClientErrors ? (
+                <p className="alert alert-error">Some fields need attention; each one says what is wrong.</p>
               ) : null}
             </div>
-          ) : hasClientErrors ? (
-            <p className="alert alert-error">Some fields need attention; each one says what is wrong.</p>
-          ) : null}
+
+            <div className="builder-tools" role="group" aria-label="Job as JSON">
+              <ImportJobButton onImport={onImport} />
+              <button type="button" className="button" onClick={() => exportJobFile(getValues())}>
+                Export JSON
+              </button>
+            </div>
+
+            <section className="form-section" aria-labelledby="section-job">
+              <h2 id="section-job">Job</h2>
+              <Field name="name" label="Name">
+                {(control) => <input {...control} autoComplete="off" {...register("name")} />}
+              </Field>
+              <Field name="description" label="Description" hint="Optional">
+                {(control) => <textarea {...control} rows={2} {...register("description")} />}
+              </Field>
+            </section>
+
+            <div key={generation} className="form">
+              <section className="form-section" aria-labelledby="section-source">
+                <h2 id="section-source">1. Source</h2>
+                <SourceSection workspaceId={workspaceId} />
+              </section>
+
+              <section className="form-section" aria-labelledby="section-transform">
+                <h2 id="section-transform">2. Transform steps</h2>
+                <TransformSteps />
+              </section>
+
+              <section className="form-section" aria-labelledby="section-destination">
+                <h2 id="section-destination">3. Destination</h2>
+                <DestinationFields workspaceId={workspaceId} />
+              </section>
+
+              <section className="form-section" aria-labelledby="section-schedule">
+                <h2 id="section-schedule">4. Schedule and retries</h2>
+                <ScheduleFields />
+              </section>
+            </div>
+
+            <div className="form-actions">
+              <button type="submit" className="button button-primary" disabled={formState.isSubmitting}>
+                {formState.isSubmitting ? "Saving…" : jobId ? "Save changes" : "Create job"}
+              </button>
+              <Link href={jobId ? `/jobs/${jobId}` : "/jobs"} className="button button-quiet">
+                Cancel
+              </Link>
+            </div>
+          </form>
+          <PreviewPanel />
         </div>
-
-        <section className="form-section" aria-labelledby="section-job">
-          <h2 id="section-job">Job</h2>
-          <Field name="name" label="Name">
-            {(control) => <input {...control} autoComplete="off" {...register("name")} />}
-          </Field>
-          <Field name="description" label="Description" hint="Optional">
-            {(control) => <textarea {...control} rows={2} {...register("description")} />}
-          </Field>
-        </section>
-
-        <section className="form-section" aria-labelledby="section-source">
-          <h2 id="section-source">1. Source: HTTP API</h2>
-          <HttpSourceFields />
-        </section>
-
-        <section className="form-section" aria-labelledby="section-transform">
-          <h2 id="section-transform">2. Transform steps</h2>
-          <TransformSteps />
-        </section>
-
-        <section className="form-section" aria-labelledby="section-destination">
-          <h2 id="section-destination">3. Destination: dataset</h2>
-          <DestinationFields />
-        </section>
-
-        <section className="form-section" aria-labelledby="section-retry">
-          <h2 id="section-retry">4. Retries</h2>
-          <div className="grid">
-            <Field name="retry.attempts" label="Attempts" hint="Total attempts, the first included">
-              {(control) => <input {...control} type="number" min={1} max={20} {...register("retry.attempts", { setValueAs: asOptionalNumber })} />}
-            </Field>
-            <Field name="retry.backoffSeconds" label="Backoff (seconds)" hint="Base of the exponential backoff">
-              {(control) => <input {...control} type="number" min={1} {...register("retry.backoffSeconds", { setValueAs: asOptionalNumber })} />}
-            </Field>
-          </div>
-        </section>
-
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={formState.isSubmitting}>
-            {formState.isSubmitting ? "Saving…" : jobId ? "Save changes" : "Create job"}
-          </button>
-          <Link href={jobId ? `/jobs/${jobId}` : "/jobs"} className="button button-quiet">
-            Cancel
-          </Link>
-        </div>
-      </form>
+      </PreviewProvider>
     </FormProvider>
   );
 }

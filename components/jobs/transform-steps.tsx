@@ -3,10 +3,11 @@
 import { useId, useState } from "react";
 import { useFieldArray, useFormContext, useFormState } from "react-hook-form";
 import { fieldErrorMessage } from "@/components/forms/field-error";
-import { isBuilderOp, stepDefaults, stepOps, type BuilderOp, type JobFormInput, type StepOp } from "./job-form-values";
+import type { JobFormInput } from "./job-form-values";
+import { usePreviewState } from "./preview-context";
+import { stageSummary } from "./preview-panel";
+import { opLabel, stepDefaults, stepOps, type StepOp } from "./step-ops";
 import { TransformStepFields } from "./transform-step-fields";
-
-const opLabel = (op: StepOp) => stepOps.find((o) => o.value === op)?.label ?? op;
 
 /** The ordered transform steps: add, remove, reorder with buttons, change a step's op. */
 export function TransformSteps() {
@@ -14,7 +15,8 @@ export function TransformSteps() {
   const { control } = useFormContext<JobFormInput>();
   const { fields, append, remove, move, update } = useFieldArray({ control, name: "transform" });
   const { errors } = useFormState<JobFormInput>({ name: "transform" });
-  const [newOp, setNewOp] = useState<BuilderOp>("normalize");
+  const [newOp, setNewOp] = useState<StepOp>("normalize");
+  const preview = usePreviewState();
   const listError = errors.transform?.root?.message ?? errors.transform?.message;
 
   // Moving re-renders the list; keep keyboard focus on the button that was pressed, at its new place.
@@ -35,9 +37,11 @@ export function TransformSteps() {
         {fields.map((field, index) => {
           const op = field.op as StepOp;
           const stepError = fieldErrorMessage(errors, `transform.${index}.op`);
+          const stage = preview?.stage(index);
+          const failing = stage?.status === "error";
           return (
-            <li key={field.id} className="step">
-              <fieldset>
+            <li key={field.id} className={`step${failing ? " step-failing" : ""}`}>
+              <fieldset aria-describedby={stage ? `${id}-${index}-preview` : undefined}>
                 <legend id={`${id}-${index}-legend`} tabIndex={-1}>
                   Step {index + 1}: {opLabel(op)}
                 </legend>
@@ -46,9 +50,8 @@ export function TransformSteps() {
                   <select
                     id={`${id}-${index}-op`}
                     value={op}
-                    onChange={(e) => update(index, stepDefaults(e.target.value as BuilderOp))}
+                    onChange={(e) => update(index, stepDefaults(e.target.value as StepOp))}
                   >
-                    {isBuilderOp(op) ? null : <option value={op}>{op}</option>}
                     {stepOps.map((option) => (
                       <option key={option.value} value={option.value}>
                         {option.label}: {option.hint.toLowerCase()}
@@ -58,6 +61,12 @@ export function TransformSteps() {
                   {stepError ? <p className="field-error">{stepError}</p> : null}
                 </div>
                 <TransformStepFields key={`${field.id}-${op}`} index={index} op={op} />
+                {stage ? (
+                  <p id={`${id}-${index}-preview`} className={`step-preview step-preview-${stage.status}`}>
+                    <span className="visually-hidden">Preview of step {index + 1}: </span>
+                    {stageSummary(stage)}
+                  </p>
+                ) : null}
                 <div className="step-actions">
                   <button
                     type="button"
@@ -96,10 +105,10 @@ export function TransformSteps() {
       {listError ? <p className="field-error">{listError}</p> : null}
       <div className="add-step">
         <label htmlFor={`${id}-new-op`}>New step</label>
-        <select id={`${id}-new-op`} value={newOp} onChange={(e) => setNewOp(e.target.value as BuilderOp)}>
+        <select id={`${id}-new-op`} value={newOp} onChange={(e) => setNewOp(e.target.value as StepOp)}>
           {stepOps.map((option) => (
             <option key={option.value} value={option.value}>
-              {option.label}
+              {option.label}: {option.hint.toLowerCase()}
             </option>
           ))}
         </select>

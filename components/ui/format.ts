@@ -32,3 +32,8 @@ export function runDuration(run: { startedAt: string | null; finishedAt: string 
   if (run.startedAt && !run.finishedAt) return Math.max(0, now - Date.parse(run.startedAt));
   return null;
 }
+
+/** A name usable as a download's file name on every system. */
+export function safeFileName(text: string): string {
+  return text.replace(/[^\p{L}\p{N}._-]+/gu, "-").replace(/^-+|-+$/g, "").slice(0, 80) || "download";
+}

@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
-import { JobForm } from "@/components/jobs/job-form";
-import { newJobValues } from "@/components/jobs/job-form-values";
+import { JobNew } from "@/components/jobs/job-new";
 
 export const metadata: Metadata = { title: "New job" };
 
@@ -10,7 +9,7 @@ export default function NewJobPage() {
       <div className="page-header">
         <h1>New job</h1>
       </div>
-      <JobForm defaultValues={newJobValues} />
+      <JobNew />
     </>
   );
 }
