@@ -6,6 +6,8 @@ import { EtlError } from "@/lib/etl/errors";
 import type { XlsxFileSource } from "@/lib/schemas/file-source";
 import { Batcher, columnNames } from "./file-records";
 
+/** How far into each XML part a DOCTYPE is looked for: it can only come before the root element. */
+const PROLOG_BYTES = 4096;
 /** The shared strings table is held in memory by exceljs for the whole read, so it gets a tighter bound. */
 const SHARED_STRINGS_MAX_BYTES = 256 * 1024 * 1024;
 
@@ -17,7 +19,7 @@ type Worksheet = { name?: string; [Symbol.asyncIterator](): AsyncIterator<ExcelJ
  * looks like a number — an ID with leading zeros — stays text.
  *
  * Hostile workbooks: an .xlsx is a zip of XML. The XML parser (saxes) does not expand entities
- * declared in a DTD, so "billion laughs" and external entities fail as undefined entities. Zip
+ * declared in a DTD, and a part that declares a DOCTYPE at all is refused with a clear message. Zip
  * bombs are bounded here: every byte that comes out of the inflater is counted, and the read stops
  * once the workbook expands past XLSX_MAX_UNCOMPRESSED_BYTES (or its shared strings, which exceljs
  * keeps in memory, past 256 MiB) — whatever sizes the archive declares.
@@ -151,8 +153,16 @@ function guardInflation(input: Readable, max: number, trip: (error: EtlError) =>
   function watch(entry: ZipEntry) {
     const limit = entry.path === "xl/sharedStrings.xml" ? Math.min(max, SHARED_STRINGS_MAX_BYTES) : max;
     let bytes = 0;
+    let prolog = "";
     entry.once("pipe", (inflater) => {
       inflater.on("data", (chunk: Buffer) => {
+        if (bytes < PROLOG_BYTES) {
+          prolog += chunk.subarray(0, PROLOG_BYTES - bytes).toString("latin1");
+          // OOXML parts never carry a DTD: one is there to declare entities (billion laughs, external files).
+          if (/<!DOCTYPE/i.test(prolog)) {
+            trip(new EtlError(`The workbook's XML declares a DOCTYPE (at ${entry.path}); workbooks with entity declarations are refused.`, true));
+          }
+        }
         bytes += chunk.length;
         total += chunk.length;
         if (bytes > limit || total > max) {
