@@ -5,7 +5,7 @@ import { useState } from "react";
 import { errorMessage } from "@/components/api-client";
 import { canEdit, useMe } from "@/components/auth/use-me";
 import { useJob } from "@/components/jobs/job-queries";
-import { ResultsTable } from "@/components/results/results-table";
+import { ResultsExplorer } from "@/components/results/results-explorer";
 import { ConfirmButton } from "@/components/ui/confirm-button";
 import { QueryError } from "@/components/ui/query-error";
 import { RunLog } from "./run-log";
@@ -63,7 +63,20 @@ export function RunDetail({ runId }: { runId: string }) {
 
       <section aria-labelledby="results-heading">
         <h2 id="results-heading">Results</h2>
-        <ResultsTable run={run.data} />
+        {run.data.status === "success" ? (
+          <ResultsExplorer
+            endpoint={`runs/${runId}/results`}
+            caption="Rows loaded by this run"
+            emptyText="This run loaded no rows."
+            replacedText="A later successful run replaced these rows in the dataset; open that run, or the job's dataset, to see the current data."
+            expectedRows={run.data.rowsLoaded}
+          />
+        ) : (
+          <p className="muted">
+            Results are shown{" "}
+            {finished ? `only for successful runs; this one ${run.data.status === "failed" ? "failed" : "was cancelled"}` : "once the run has succeeded"}.
+          </p>
+        )}
       </section>
     </>
   );

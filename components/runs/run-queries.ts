@@ -1,15 +1,13 @@
 "use client";
 
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch, apiPath } from "@/components/api-client";
 import type { Page } from "@/lib/schemas/common";
-import type { ColumnType } from "@/lib/schemas/jobs";
 import { finishedStatuses, type Run, type RunLog } from "@/lib/schemas/runs";
 
 export const runKeys = {
   detail: (id: string) => ["runs", id] as const,
   log: (id: string) => ["runs", id, "log"] as const,
-  results: (id: string, params: ResultsParams) => ["runs", id, "results", params] as const,
 };
 
 export const isFinished = (run: Run | undefined) => Boolean(run && finishedStatuses.includes(run.status));
@@ -69,18 +67,5 @@ export function useCancelRun(id: string) {
       queryClient.setQueryData(runKeys.detail(id), run);
       return queryClient.invalidateQueries({ queryKey: ["jobs"] });
     },
-  });
-}
-
-export type ResultsParams = { page: number; pageSize: number; sort?: string; q?: string };
-export type ResultColumn = { name: string; type: ColumnType };
-export type ResultsPage = Page<Record<string, unknown>> & { columns: ResultColumn[] };
-
-export function useRunResults(id: string, params: ResultsParams, enabled: boolean) {
-  return useQuery({
-    queryKey: runKeys.results(id, params),
-    queryFn: ({ signal }) => apiFetch<ResultsPage>(apiPath(`runs/${id}/results`, params), { signal }),
-    placeholderData: keepPreviousData,
-    enabled,
   });
 }
