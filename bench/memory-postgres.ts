@@ -5,9 +5,10 @@
  * Fills a throwaway PostgreSQL database with 1M and 5M rows, saves a connection to it, and runs
  * two jobs per size through a real worker process (`worker/index.ts`, started fresh for each run):
  * the query into a dataset, and the query into a table of the same external database (mode
- * append). The worker's peak RSS is its kernel high-water mark (VmHWM). Fails when a peak passes
- * BENCH_MAX_RSS_MB (default 400) or when the largest input's peak is over BENCH_MAX_GROWTH
- * (default 1.25×) the smallest's: memory must not grow with the input.
+ * append). The worker's peak RSS is its kernel high-water mark (VmHWM). Each run's thread has a
+ * heap of BENCH_RUN_MAX_MEMORY_MB (default 256), a fraction of the data. Fails when a run does not
+ * finish, when a peak passes BENCH_MAX_RSS_MB (default 400) or when the largest input's peak is
+ * over BENCH_MAX_GROWTH (default 1.25×) the smallest's: memory must not grow with the input.
  *
  * Usage: npm run bench:memory-postgres [-- 1000000 5000000]
  */
@@ -38,6 +39,9 @@ const benchEnv = {
   ADMIN_PASSWORD: "",
   // The source database runs on this machine, which the outbound rules refuse unless allowed.
   OUTBOUND_ALLOWLIST: server.hostname,
+  // A run's thread gets a heap far smaller than the data: were memory to grow with the input, the
+  // run would fail with the thread out of memory instead of finishing.
+  RUN_MAX_MEMORY_MB: process.env.BENCH_RUN_MAX_MEMORY_MB ?? "256",
 };
 // lib/env parses process.env once, on first import: set it before any lib module loads.
 Object.assign(process.env, benchEnv);
