@@ -1,3 +1,4 @@
+import { createServer } from "node:net";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
@@ -35,8 +36,37 @@ const testEnv = {
   UPLOAD_MAX_BYTES: String(3 * 1024 * 1024),
   // Fixture servers, PostgreSQL and MariaDB run on 127.0.0.1: opened here, so production stays strict.
   OUTBOUND_ALLOWLIST: "127.0.0.1",
+  // Run control: short waits, so that overlapping runs and webhook retries play out within a test.
+  RUN_OVERLAP_POLL_MS: "300",
+  NOTIFY_BACKOFF_MS: "100",
+  METRICS_TOKEN: "metrics-token-for-tests-only",
 } as const;
 Object.assign(process.env, testEnv);
+
+/**
+ * The fault-injection tier (test/faults) kills worker processes and restarts Redis, so it gets a
+ * redis-server of its own on a free port (started by test/faults/redis-setup.ts; the shared Redis
+ * is never touched), and a database and queue prefix apart from the integration tier's.
+ */
+process.env.DFH_FAULTS_REDIS_PORT ??= String(await freePort());
+const faultsDatabaseUrl = new URL(databaseUrl);
+faultsDatabaseUrl.pathname = `/dfh_test_${runId}_faults`;
+const faultsEnv = {
+  ...testEnv,
+  DATABASE_URL: faultsDatabaseUrl.toString(),
+  REDIS_URL: `redis://127.0.0.1:${process.env.DFH_FAULTS_REDIS_PORT}`,
+  QUEUE_PREFIX: `dfh_test_${runId}_faults`,
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 const exclude = ["**/node_modules/**", "**/.next/**", "e2e/**", "test-results/**", "playwright-report/**"];
 
@@ -58,7 +88,7 @@ export default defineConfig({
           name: "unit",
           environment: "node",
           include: ["**/*.test.ts"],
-          exclude: [...exclude, "**/*.integration.test.ts"],
+          exclude: [...exclude, "**/*.integration.test.ts", "**/*.faults.test.ts"],
         },
       },
       {
@@ -74,6 +104,22 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "faults",
+          environment: "node",
+          include: ["test/faults/**/*.faults.test.ts"],
+          exclude,
+          env: faultsEnv,
+          globalSetup: ["test/faults/redis-setup.ts", "test/global-setup.ts"],
+          setupFiles: ["test/integration-setup.ts"],
+          // Every file kills and restarts processes against the same database and Redis.
+          fileParallelism: false,
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
         },
       },
     ],

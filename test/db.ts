@@ -5,20 +5,26 @@ import { hashPassword } from "@/lib/auth/password";
 import { memberships, users } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import type { Role } from "@/lib/auth/permissions";
+import { notificationsQueue } from "@/lib/notifications/queue";
 import { runsQueue } from "@/lib/queue/runs-queue";
+import { schedulesQueue } from "@/lib/queue/schedules-queue";
 
 /** Empties every app table and the dataset schema, so each test starts from nothing. */
 export async function resetDatabase(): Promise<void> {
   await sql.unsafe(
-    "TRUNCATE users, workspaces, memberships, api_tokens, jobs, runs, run_logs, datasets RESTART IDENTITY CASCADE",
+    "TRUNCATE users, workspaces, memberships, api_tokens, jobs, runs, run_logs, datasets, maintenance_leases RESTART IDENTITY CASCADE",
   );
+  // The finished-run counters behind /api/metrics only ever grow; each test starts them from zero.
+  await sql.unsafe("UPDATE run_totals SET runs = 0, rows_loaded = 0, duration_seconds_sum = 0; UPDATE run_duration_buckets SET runs = 0");
   const schema = quoteIdent(env.DATASET_SCHEMA);
   await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
 }
 
-/** Removes waiting and delayed jobs from this run's queue, so none leaks into the next test. */
+/** Removes waiting and delayed jobs and every schedule from this run's queues, so none leaks into the next test. */
 export async function resetQueue(): Promise<void> {
-  await runsQueue().drain(true);
+  const schedules = schedulesQueue();
+  for (const scheduler of await schedules.getJobSchedulers(0, -1)) await schedules.removeJobScheduler(scheduler.key);
+  await Promise.all([runsQueue().drain(true), schedules.drain(true), notificationsQueue().drain(true)]);
 }
 
 export const TEST_PASSWORD = "correct horse battery staple";

@@ -59,6 +59,7 @@ export async function processRun(job: Job<RunJobPayload>, token?: string): Promi
       throw new DelayedError();
   }
 
+  runLog(runId).info({ attempt, maxAttempts, resumed: claim.resumed }, "run attempt claimed");
   const heartbeat = setInterval(() => {
     beatHeart(db, runId, claim.fence).catch((error) => runLog(runId).warn({ err: error }, "heartbeat failed"));
   }, env.RUN_HEARTBEAT_MS);
@@ -94,7 +95,7 @@ export async function failRunOfAbandonedJob(job: Job<RunJobPayload>, error: Erro
   if (error.message !== STALLED_TOO_OFTEN) return;
   const run = await getRun(db, job.data.runId);
   if (!run) return;
-  const message = `The workers executing this run stopped responding ${env.WORKER_MAX_STALLED_COUNT + 1} times (crashed, killed or paused past their queue lock); the run was given up. Nothing was loaded.`;
+  const message = `The workers executing this run stopped responding ${env.WORKER_MAX_STALLED_COUNT + 1} times (crashed, killed or paused past their queue lock); the run was given up.`;
   if (!(await failUnfinishedRun(db, run.id, { stage: run.progress?.stage ?? "extract", message }))) return;
   await runLogger(run.id)("error", message);
   await notifyRunEnded(run.id);

@@ -1,3 +1,4 @@
+import { logger } from "@/lib/logger";
 import type { RowEncoder } from "@/lib/exports/row-encoders";
 
 /** `attachment` with an ASCII fallback name and the exact one in RFC 5987 form. */
@@ -50,7 +51,7 @@ export function streamDownload(
           controller.enqueue(bytes.encode(encoder.rows(next.value)));
         } catch (error) {
           // The status line is long gone: the client sees a broken-off download, the log says why.
-          console.error(`Download ${filename} failed while streaming`, error);
+          logger.error({ err: error, filename }, "download failed while streaming");
           controller.error(new Error("The download failed while streaming."));
         }
       },

@@ -1,4 +1,5 @@
 import { ZodError } from "zod";
+import { logger } from "@/lib/logger";
 import type { Problem } from "@/lib/schemas/common";
 
 const TITLES: Record<number, string> = {
@@ -72,6 +73,6 @@ export function toProblemResponse(error: unknown): Response {
       "retry-after": "5",
     });
   }
-  console.error("Unhandled error in route handler", error);
+  logger.error({ err: error }, "unhandled error in route handler");
   return problemResponse(500, "An unexpected error occurred.");
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { env } from "@/lib/env";
+import { logger } from "@/lib/logger";
 import { producerRedis } from "@/lib/queue/producer";
 import { HttpError } from "./errors";
 
@@ -72,7 +73,7 @@ function warnRedisDown(policy: Policy, error: unknown) {
   if (Date.now() - lastWarning < 60_000) return;
   lastWarning = Date.now();
   const fallback = policy.whenRedisDown === "memory" ? "using per-process limits" : "refusing the request";
-  console.warn(`Rate limiter "${policy.name}": Redis unavailable, ${fallback}.`, (error as Error)?.message ?? error);
+  logger.warn({ limiter: policy.name, reason: (error as Error)?.message ?? String(error) }, `rate limiter: Redis unavailable, ${fallback}`);
 }
 
 function unavailable(): HttpError {

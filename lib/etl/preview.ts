@@ -1,6 +1,7 @@
 import "server-only";
 import type { Source, TransformStep } from "@/lib/schemas/jobs";
 import type { Preview, TableView } from "@/lib/schemas/preview";
+import { logger } from "@/lib/logger";
 import { EtlError, userMessage } from "./errors";
 import type { LogLevel } from "./run-log";
 import { extract } from "./sources";
@@ -103,7 +104,7 @@ async function readSample(input: PreviewInput, log: (level: LogLevel, message: s
 /** What the user sees of a failure: our own messages as they are, anything else by its kind only. */
 function describe(error: unknown, signal: AbortSignal): string {
   if (signal.aborted && !(error instanceof EtlError)) return "The preview took too long and was stopped.";
-  if (!(error instanceof EtlError)) console.error("Preview failed", error);
+  if (!(error instanceof EtlError)) logger.error({ err: error }, "preview failed");
   return userMessage(error);
 }
 

@@ -15,6 +15,7 @@ import { jobCreateSchema, jobSchema, jobUpdateSchema } from "@/lib/schemas/jobs"
 import { previewRequestSchema, previewSchema } from "@/lib/schemas/preview";
 import { profileQuerySchema, resultsProfileSchema, resultsQuerySchema } from "@/lib/schemas/results";
 import { statsQuerySchema, statsSchema } from "@/lib/schemas/stats";
+import { idempotencyKeySchema } from "@/lib/schemas/run-control";
 import { runListQuerySchema, runLogQuerySchema, runLogSchema, runSchema } from "@/lib/schemas/runs";
 import { applyConventions } from "./conventions";
 import { registerTeamPaths } from "./teams";
@@ -75,6 +76,19 @@ export function buildOpenApiDocument(serverUrl: string) {
     },
   });
   registry.registerPath({
+    ...secured,
+    method: "get",
+    path: "/api/metrics",
+    summary: "Prometheus metrics",
+    description:
+      "Runs by status, finished runs, run durations (histogram), rows loaded, queue depth and worker count, in the Prometheus text format. For the METRICS_TOKEN bearer token or an instance admin.",
+    responses: {
+      200: { description: "Prometheus text exposition format", content: { "text/plain": { schema: z.string() } } },
+      401: problem("No or bad credentials"),
+      403: problem("Not an instance admin"),
+    },
+  });
+  registry.registerPath({
     method: "post",
     path: "/api/v1/auth/token",
     summary: "Create a personal API token with email and password",
@@ -120,7 +134,25 @@ export function buildOpenApiDocument(serverUrl: string) {
     responses: { 200: json("The job", Job), 409: problem("Name taken") },
   });
   path({ method: "delete", path: "/api/v1/jobs/{id}", summary: "Delete a job, its runs and dataset", request: { params }, responses: { 204: { description: "Deleted" } } });
-  path({ method: "post", path: "/api/v1/jobs/{id}/runs", summary: "Trigger a run", request: { params }, responses: { 202: json("The pending run", Run), 503: problem("Queue unavailable") } });
+  path({
+    method: "post",
+    path: "/api/v1/jobs/{id}/runs",
+    summary: "Trigger a run",
+    description:
+      "Starts a run with the job's definition as it is now. With an Idempotency-Key, repeating the request (a client retry after a timeout) answers the run the first request started, with the header Idempotent-Replayed: true, instead of starting another.",
+    request: { params, headers: z.object({ "Idempotency-Key": idempotencyKeySchema.optional() }) },
+    responses: {
+      202: {
+        ...json("The pending run (or, replayed, the run this Idempotency-Key started)", Run),
+        headers: {
+          Location: { description: "The run's URL", schema: { type: "string" } },
+          "Idempotent-Replayed": { description: "true when the answer is the run an earlier request with the same key started", schema: { type: "string" } },
+        },
+      },
+      409: problem('A run of the job is pending or running and its overlap policy is "skip"'),
+      503: problem("Queue unavailable"),
+    },
+  });
   path({
     method: "get",
     path: "/api/v1/jobs/{id}/runs",
