@@ -146,23 +146,21 @@ function sealSecret(secret: string | undefined, stored: string | null, type: Con
 }
 
 function toConnectionDto(row: ConnectionRow): Connection {
-  const stored = {
-    id: row.id,
-    workspaceId: row.workspaceId,
-    name: row.name,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
+  const head = { id: row.id, workspaceId: row.workspaceId, name: row.name };
+  const times = { createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
   const config = row.config;
-  if (config.type !== "http") return { ...stored, ...config, password: row.secret === null ? null : SECRET_MASK };
+  if (config.type !== "http") {
+    const { type, host, port, database, user, ssl } = config;
+    return { ...head, type, host, port, database, user, ssl, password: row.secret === null ? null : SECRET_MASK, ...times };
+  }
   const auth = config.auth;
   switch (auth.type) {
     case "bearer":
-      return { ...stored, type: "http", auth: { type: "bearer", token: SECRET_MASK } };
+      return { ...head, type: "http", auth: { type: "bearer", token: SECRET_MASK }, ...times };
     case "basic":
-      return { ...stored, type: "http", auth: { type: "basic", username: auth.username, password: SECRET_MASK } };
+      return { ...head, type: "http", auth: { type: "basic", username: auth.username, password: SECRET_MASK }, ...times };
     case "api_key":
-      return { ...stored, type: "http", auth: { type: "api_key", header: auth.header, value: SECRET_MASK } };
+      return { ...head, type: "http", auth: { type: "api_key", header: auth.header, value: SECRET_MASK }, ...times };
   }
 }
 
