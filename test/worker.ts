@@ -9,12 +9,12 @@ import { finishedStatuses } from "@/lib/schemas/runs";
 import { processRun } from "@/worker/process-run";
 
 /** A real BullMQ worker on this run's queue, with the production processor. */
-export async function startRunsWorker() {
+export async function startRunsWorker(concurrency = 1) {
   const connection = createRedis("worker");
   const worker = new Worker<RunJobPayload>(RUNS_QUEUE, processRun, {
     connection,
     prefix: env.QUEUE_PREFIX,
-    concurrency: 1,
+    concurrency,
   });
   worker.on("error", (error) => console.error("[test worker] error", error));
   await worker.waitUntilReady();

@@ -32,18 +32,25 @@ export function createMetricsRegistry(): Registry {
   // All metrics of one scrape share one read of the sources.
   const sources = () => (current ??= readSources().finally(() => setTimeout(() => (current = null), 0)));
 
-  const up = new Gauge({ name: "dataflowhub_up", help: "Whether the dependency answered this scrape (1) or not (0)", labelNames: ["dependency"], registers: [registry] });
+  new Gauge({
+    name: "dataflowhub_up",
+    help: "Whether the dependency answered this scrape (1) or not (0)",
+    labelNames: ["dependency"],
+    registers: [registry],
+    async collect() {
+      const { runCounts, queues } = await sources();
+      this.set({ dependency: "postgres" }, runCounts ? 1 : 0);
+      this.set({ dependency: "redis" }, queues ? 1 : 0);
+    },
+  });
   new Gauge({
     name: "dataflowhub_runs",
     help: "Runs currently in the database, by status",
     labelNames: ["status"],
     registers: [registry],
     async collect() {
-      const { runCounts, totals, queues } = await sources();
-      up.set({ dependency: "postgres" }, runCounts && totals ? 1 : 0);
-      up.set({ dependency: "redis" }, queues ? 1 : 0);
       this.reset();
-      for (const { status, n } of runCounts ?? []) this.set({ status }, n);
+      for (const { status, n } of (await sources()).runCounts ?? []) this.set({ status }, n);
     },
   });
   new Counter({
@@ -127,8 +134,8 @@ async function readSources(): Promise<Partial<Sources>> {
 
 async function readDatabase(): Promise<Pick<Sources, "runCounts" | "totals" | "buckets">> {
   const [runCounts, totals, buckets] = await Promise.all([
-    sql<Sources["runCounts"]>`SELECT status::text, count(*)::int AS n FROM runs GROUP BY status`,
-    sql<Sources["totals"]>`SELECT status::text, runs::float8 AS runs, rows_loaded::float8 AS rows_loaded, duration_seconds_sum FROM run_totals`,
+    sql<Sources["runCounts"]>`SELECT status::text, count(*)::int AS n FROM runs GROUP BY status ORDER BY status`,
+    sql<Sources["totals"]>`SELECT status::text, runs::float8 AS runs, rows_loaded::float8 AS rows_loaded, duration_seconds_sum FROM run_totals ORDER BY status`,
     sql<Sources["buckets"]>`SELECT status::text, le, runs::float8 AS runs FROM run_duration_buckets ORDER BY status, le`,
   ]);
   return { runCounts, totals, buckets };
