@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as listConnections, POST as createConnection } from "@/app/api/v1/connections/route";
+import { POST as createJobRoute } from "@/app/api/v1/jobs/route";
+import { PATCH as patchJobRoute } from "@/app/api/v1/jobs/[id]/route";
 import { DELETE as deleteConnection, GET as readConnection, PATCH as patchConnection } from "@/app/api/v1/connections/[id]/route";
 import { POST as testConnection } from "@/app/api/v1/connections/[id]/test/route";
 import { db, sql } from "@/lib/db/client";
@@ -169,6 +171,46 @@ describe("connections CRUD", () => {
     await addMember(stranger.user.id, owner.workspace.id, "editor");
     const read = await call(readConnection, { path: `/api/v1/connections/${body.id}`, token: stranger.token, params: { id: body.id } });
     expect(read.status).toBe(200);
+  });
+});
+
+describe("jobs naming connections", () => {
+  it("may only use connections of their own workspace and of the right type (422 with the field's path)", async () => {
+    const { token } = await editor();
+    const stranger = await editor();
+    const mine = (await create(token, pgBody)).body;
+    const api = (await create(token, { type: "http", name: "API", auth: { type: "bearer", token: PLANTED } })).body;
+    const foreign = (await create(stranger.token, pgBody)).body;
+    const createJob = (json: unknown) => call(createJobRoute, { method: "POST", path: "/api/v1/jobs", token, json });
+
+    const refused = expectProblem(
+      await createJob({
+        name: "Mixed up",
+        source: { type: "postgres", connectionId: foreign.id, query: "SELECT 1" },
+        destination: { type: "mysql", connectionId: mine.id, table: "t", mode: "append" },
+      }),
+      422,
+    );
+    expect(refused.errors).toEqual([
+      { path: "source.connectionId", message: "no connection with this id in the job's workspace" },
+      { path: "destination.connectionId", message: 'connection "Warehouse" is a postgres connection, not mysql' },
+    ]);
+
+    const job = await createJob({ name: "Fine", source: { type: "http", url: "https://shop.example.com/orders", connectionId: api.id } });
+    expect(job.status).toBe(201);
+    expect(job.body.source.connectionId).toBe(api.id);
+    expect(JSON.stringify(job.body)).not.toContain(PLANTED);
+    const patched = expectProblem(
+      await call(patchJobRoute, {
+        method: "PATCH",
+        path: `/api/v1/jobs/${job.body.id}`,
+        token,
+        params: { id: job.body.id },
+        json: { source: { type: "http", url: "https://shop.example.com/orders", connectionId: mine.id } },
+      }),
+      422,
+    );
+    expect(patched.errors).toEqual([{ path: "source.connectionId", message: 'connection "Warehouse" is a postgres connection, not http' }]);
   });
 });
 
