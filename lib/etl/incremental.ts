@@ -1,7 +1,6 @@
 import "server-only";
-import { eq } from "drizzle-orm";
 import type { Db, Sql } from "@/lib/db/client";
-import { incrementalCursors } from "@/lib/db/schema";
+import { getIncrementalCursor } from "@/lib/db/queries/incremental";
 import type { Source } from "@/lib/schemas/jobs";
 import type { RunLogger } from "./run-log";
 
@@ -49,7 +48,7 @@ export type Incremental = {
 export async function openIncremental(db: Db, jobId: string, source: Source, log: RunLogger): Promise<Incremental | undefined> {
   if ((source.type !== "postgres" && source.type !== "mysql") || !source.incremental) return undefined;
   const column = source.incremental.column;
-  const [stored] = await db.select().from(incrementalCursors).where(eq(incrementalCursors.jobId, jobId)).limit(1);
+  const stored = await getIncrementalCursor(db, jobId);
   let last: IncrementalCursor | null = null;
   if (stored?.column === column) {
     last = { column, value: stored.value, numeric: stored.numeric };

@@ -10,6 +10,7 @@ import {
   connectionTestSchema,
   connectionUpdateSchema,
 } from "@/lib/schemas/connections";
+import { incrementalStateSchema } from "@/lib/schemas/incremental";
 import { fileListQuerySchema, fileSchema, fileUploadQuerySchema } from "@/lib/schemas/files";
 import { jobCreateSchema, jobSchema, jobUpdateSchema } from "@/lib/schemas/jobs";
 import { previewRequestSchema, previewSchema } from "@/lib/schemas/preview";
@@ -279,6 +280,20 @@ export function buildOpenApiDocument(serverUrl: string) {
     responses: { 204: { description: "Deleted" }, 409: problem("Jobs still read from the file") },
   });
 
+  path({
+    method: "get",
+    path: "/api/v1/jobs/{id}/incremental",
+    summary: "How far an incremental database source has read",
+    request: { params },
+    responses: { 200: json("The highest value loaded so far", register("IncrementalState", incrementalStateSchema)) },
+  });
+  path({
+    method: "delete",
+    path: "/api/v1/jobs/{id}/incremental",
+    summary: "Reset an incremental job: its next run reads every row again",
+    request: { params },
+    responses: { 204: { description: "Reset" } },
+  });
   const Connection = register("Connection", connectionSchema);
   path({
     method: "get",

@@ -4,6 +4,8 @@ import { db, sql } from "@/lib/db/client";
 import { datasetTableName } from "@/lib/db/identifiers";
 import { incrementalCursors } from "@/lib/db/schema";
 import { env } from "@/lib/env";
+import { DELETE as resetIncremental, GET as readIncremental } from "@/app/api/v1/jobs/[id]/incremental/route";
+import { call, tokenFor } from "../api";
 import { createUser, datasetRows, resetDatabase, resetQueue, tableColumns } from "../db";
 import { createMysqlDatabase, createPostgresDatabase, saveConnection, type ExternalMysql, type ExternalPostgres } from "../external-databases";
 import { startRunsWorker, waitForRun } from "../worker";
@@ -114,6 +116,16 @@ describe("postgres source", () => {
       "Loaded 2 rows into the dataset (4 columns).",
     ]);
     expect((await logMessages(third.id))[3]).toBe("Read 0 rows from the query; no new rows.");
+
+    // The position through the API, and a reset: the next run reads every row again.
+    const token = await tokenFor(user.email);
+    const params = { id: job.id };
+    const state = await call(readIncremental, { path: `/api/v1/jobs/${job.id}/incremental`, token, params });
+    expect(state.body).toEqual({ column: "placed_at", value: "2024-01-02 00:00:00+00", runId: second.id, updatedAt: expect.any(String) });
+    expect((await call(resetIncremental, { method: "DELETE", path: `/api/v1/jobs/${job.id}/incremental`, token, params })).status).toBe(204);
+    expect((await call(readIncremental, { path: `/api/v1/jobs/${job.id}/incremental`, token, params })).status).toBe(404);
+    const backfill = await waitForRun((await triggerJob(job)).id);
+    expect(backfill).toMatchObject({ status: "success", rowsExtracted: 5 });
   });
 
   it("keeps numeric precision and reads in batches far larger than one", async () => {
