@@ -2,7 +2,7 @@
 export function safeCallbackUrl(value: string | string[] | undefined): string {
   const url = Array.isArray(value) ? value[0] : value;
   if (!url || !url.startsWith("/") || url.startsWith("//") || url.startsWith("/\\") || url.startsWith("/signin")) {
-    return "/jobs";
+    return "/";
   }
   return url;
 }

@@ -6,16 +6,19 @@ import { useState } from "react";
 import { errorMessage } from "@/components/api-client";
 import { canEdit, useMe } from "@/components/auth/use-me";
 import { RunHistory } from "@/components/runs/run-history";
+import { RunTrendChart } from "@/components/runs/run-trend-chart";
 import { ConfirmButton } from "@/components/ui/confirm-button";
 import { formatDateTime } from "@/components/ui/format";
 import { QueryError } from "@/components/ui/query-error";
 import { JobDefinition } from "./job-definition";
-import { useDeleteJob, useJob } from "./job-queries";
+import { exportJobFile } from "./job-import-export";
+import { useDeleteJob, useJob, useRecentRuns } from "./job-queries";
 import { RunNowButton } from "./run-now-button";
 
 export function JobDetail({ jobId }: { jobId: string }) {
   const router = useRouter();
   const job = useJob(jobId);
+  const recent = useRecentRuns(jobId);
   const me = useMe();
   const remove = useDeleteJob();
   const [actionError, setActionError] = useState<string | null>(null);
@@ -44,6 +47,14 @@ export function JobDetail({ jobId }: { jobId: string }) {
         <div>
           <h1>{job.data.name}</h1>
           {job.data.description ? <p className="muted">{job.data.description}</p> : null}
+        </div>
+        <div className="actions">
+          <Link href={`/jobs/${jobId}/data`} className="button">
+            Browse data
+          </Link>
+          <button type="button" className="button" onClick={() => exportJobFile(job.data)}>
+            Export JSON
+          </button>
         </div>
         {editable ? (
           <div className="actions">
@@ -77,6 +88,19 @@ export function JobDetail({ jobId }: { jobId: string }) {
         <p className="muted small">
           Created {formatDateTime(job.data.createdAt)} · updated {formatDateTime(job.data.updatedAt)}
         </p>
+      </section>
+
+      <section aria-labelledby="trend-heading" className="card">
+        <h2 id="trend-heading">Recent runs</h2>
+        {recent.isError ? (
+          <QueryError error={recent.error} what="the recent runs" onRetry={() => recent.refetch()} />
+        ) : !recent.data ? (
+          <p className="muted">Loading the recent runs…</p>
+        ) : recent.data.results.length === 0 ? (
+          <p className="muted">The chart of durations and rows loaded appears after the first run.</p>
+        ) : (
+          <RunTrendChart runs={recent.data.results} />
+        )}
       </section>
 
       <section aria-labelledby="runs-heading">

@@ -11,6 +11,7 @@ export const jobKeys = {
   list: (params: { q: string; page: number; pageSize: number }) => ["jobs", "list", params] as const,
   detail: (id: string) => ["jobs", "detail", id] as const,
   runs: (id: string, page: number) => ["jobs", "detail", id, "runs", page] as const,
+  recentRuns: (id: string) => ["jobs", "detail", id, "recent-runs"] as const,
 };
 
 const isActive = (status: string | undefined) => status === "pending" || status === "running";
@@ -41,6 +42,17 @@ export function useJobRuns(id: string, page: number, pageSize = 10) {
     queryFn: ({ signal }) => apiFetch<Page<Run>>(apiPath(`jobs/${id}/runs`, { page, pageSize }), { signal }),
     placeholderData: keepPreviousData,
     refetchInterval: (query) => (query.state.data?.results.some((run) => isActive(run.status)) ? 2000 : false),
+  });
+}
+
+const RECENT_RUNS = 30;
+
+/** The job's latest runs for its trend chart; polls while one of them is live. */
+export function useRecentRuns(id: string) {
+  return useQuery({
+    queryKey: jobKeys.recentRuns(id),
+    queryFn: ({ signal }) => apiFetch<Page<Run>>(apiPath(`jobs/${id}/runs`, { page: 1, pageSize: RECENT_RUNS }), { signal }),
+    refetchInterval: (query) => (query.state.data?.results.some((run) => isActive(run.status)) ? 3000 : false),
   });
 }
 

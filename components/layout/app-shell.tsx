@@ -11,7 +11,7 @@ export function AppShell({ email, children }: { email: string; children: ReactNo
         Skip to content
       </a>
       <header className="app-header">
-        <Link href="/jobs" className="brand">
+        <Link href="/" className="brand">
           DataFlowHub
         </Link>
         <NavLinks />

@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 import { useAdminLinks } from "@/components/admin/admin-links";
 
 const LINKS = [
+  { href: "/", label: "Dashboard", matches: [] },
   { href: "/jobs", label: "Jobs", matches: ["/jobs", "/runs"] },
   { href: "/tokens", label: "API tokens", matches: ["/tokens"] },
 ];
@@ -16,7 +17,7 @@ export function NavLinks() {
     <nav aria-label="Main">
       <ul className="nav-links">
         {links.map((link) => {
-          const current = link.matches.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
+          const current = pathname === link.href || link.matches.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
           return (
             <li key={link.href}>
               <Link href={link.href} aria-current={current ? "page" : undefined}>
