@@ -195,12 +195,12 @@ describe("xlsx: XML entity tricks", () => {
     // The cell as an inline string holding the entity reference.
     xml = xml.replace(/<c r="A2"[^>]*>.*?<\/c>/, `<c r="A2" t="inlineStr"><is><t>${reference}</t></is></c>`);
     zip.file(path, xml);
-    return zip.generateAsync({ type: "nodebuffer" });
+    return zip.generateAsync({ type: "nodebuffer", compression: "DEFLATE" });
   }
 
   it("reads the same rewritten workbook without a DOCTYPE", async () => {
     const { job, run } = await runSource({ type: "file", fileId: await uploadOk(user.id, "plain.xlsx", await workbookWith("", "plain")), format: "xlsx" });
-    expect(run).toMatchObject({ status: "success", rowsLoaded: 1 });
+    expect({ status: run.status, error: run.error, rowsLoaded: run.rowsLoaded }).toEqual({ status: "success", error: null, rowsLoaded: 1 });
     expect(await tableColumns(env.DATASET_SCHEMA, datasetTableName(job.id))).toEqual({ _run_id: "uuid", _row: "bigint", name: "text" });
   });
 
