@@ -8,6 +8,7 @@ import { Pager } from "@/components/ui/pager";
 import { QueryError } from "@/components/ui/query-error";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { useDebouncedValue } from "@/components/ui/use-debounced-value";
+import type { LastStatusFilter } from "@/lib/schemas/job-list";
 import { useJobs } from "./job-queries";
 import { RunNowButton } from "./run-now-button";
 
@@ -16,26 +17,44 @@ const PAGE_SIZE = 20;
 type Notice = { kind: "ok"; text: string; runId: string } | { kind: "error"; text: string };
 
 /** The jobs a user can see: search, last run, run now, paging. The URL keeps `q` and `page`. */
-export function JobList({ initialQ, initialPage }: { initialQ: string; initialPage: number }) {
+const STATUS_FILTERS: { value: LastStatusFilter | ""; label: string }[] = [
+  { value: "", label: "Any" },
+  { value: "failed", label: "Failed" },
+  { value: "success", label: "Success" },
+  { value: "running", label: "Running" },
+  { value: "pending", label: "Pending" },
+  { value: "cancelled", label: "Cancelled" },
+  { value: "never", label: "Never run" },
+];
+
+export const isLastStatusFilter = (value: string): value is LastStatusFilter => STATUS_FILTERS.some((f) => f.value !== "" && f.value === value);
+
+type Props = { initialQ: string; initialStatus: LastStatusFilter | undefined; initialPage: number };
+
+/** The jobs a user can see: search, filter by last run status, last run, run now, paging. The URL keeps `q`, `status` and `page`. */
+export function JobList({ initialQ, initialStatus, initialPage }: Props) {
   const [search, setSearch] = useState(initialQ);
   const q = useDebouncedValue(search.trim(), 300);
+  const [status, setStatus] = useState<LastStatusFilter | undefined>(initialStatus);
   const [page, setPage] = useState(initialPage);
   const [notice, setNotice] = useState<Notice | null>(null);
   const me = useMe();
-  const jobs = useJobs({ q, page, pageSize: PAGE_SIZE });
+  const jobs = useJobs({ q, lastStatus: status, page, pageSize: PAGE_SIZE });
 
   useEffect(() => {
     const params = new URLSearchParams();
     if (q) params.set("q", q);
+    if (status) params.set("status", status);
     if (page > 1) params.set("page", String(page));
     const query = params.toString();
     window.history.replaceState(null, "", query ? `/jobs?${query}` : "/jobs");
-  }, [q, page]);
+  }, [q, status, page]);
 
   const onSearch = (value: string) => {
     setSearch(value);
     setPage(1);
   };
+  const statusLabel = STATUS_FILTERS.find((f) => f.value === status)?.label.toLowerCase();
 
   return (
     <>
@@ -48,10 +67,29 @@ export function JobList({ initialQ, initialPage }: { initialQ: string; initialPa
         ) : null}
       </div>
 
-      <search className="toolbar">
-        <label htmlFor="job-search">Search jobs</label>
-        <input id="job-search" type="search" value={search} onChange={(e) => onSearch(e.target.value)} placeholder="Name contains…" />
-      </search>
+      <div className="toolbar">
+        <search>
+          <label htmlFor="job-search">Search jobs</label>
+          <input id="job-search" type="search" value={search} onChange={(e) => onSearch(e.target.value)} placeholder="Name contains…" />
+        </search>
+        <div className="field">
+          <label htmlFor="job-status">Last run</label>
+          <select
+            id="job-status"
+            value={status ?? ""}
+            onChange={(e) => {
+              setStatus(isLastStatusFilter(e.target.value) ? e.target.value : undefined);
+              setPage(1);
+            }}
+          >
+            {STATUS_FILTERS.map((f) => (
+              <option key={f.value} value={f.value}>
+                {f.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
 
       <div aria-live="polite" className="notice-region">
         {notice?.kind === "ok" ? (
@@ -70,8 +108,12 @@ export function JobList({ initialQ, initialPage }: { initialQ: string; initialPa
         </p>
       ) : jobs.data.count === 0 ? (
         <div className="empty">
-          {q ? (
-            <p>No jobs match “{q}”.</p>
+          {q || status ? (
+            <p>
+              No jobs {q ? `match “${q}”` : ""}
+              {q && status ? " and " : ""}
+              {status ? (status === "never" ? "have never run" : `have a last run that is ${statusLabel}`) : ""}.
+            </p>
           ) : (
             <>
               <p>No jobs yet.</p>

@@ -3,12 +3,13 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch, apiPath } from "@/components/api-client";
 import type { Page } from "@/lib/schemas/common";
+import type { LastStatusFilter } from "@/lib/schemas/job-list";
 import type { Job, JobCreate, JobUpdate } from "@/lib/schemas/jobs";
 import type { Run } from "@/lib/schemas/runs";
 
 export const jobKeys = {
   all: ["jobs"] as const,
-  list: (params: { q: string; page: number; pageSize: number }) => ["jobs", "list", params] as const,
+  list: (params: JobListParams) => ["jobs", "list", params] as const,
   detail: (id: string) => ["jobs", "detail", id] as const,
   runs: (id: string, page: number) => ["jobs", "detail", id, "runs", page] as const,
   recentRuns: (id: string) => ["jobs", "detail", id, "recent-runs"] as const,
@@ -16,8 +17,10 @@ export const jobKeys = {
 
 const isActive = (status: string | undefined) => status === "pending" || status === "running";
 
+export type JobListParams = { q: string; lastStatus?: LastStatusFilter; page: number; pageSize: number };
+
 /** A page of jobs; refreshes while one of their last runs is still pending or running. */
-export function useJobs(params: { q: string; page: number; pageSize: number }) {
+export function useJobs(params: JobListParams) {
   return useQuery({
     queryKey: jobKeys.list(params),
     queryFn: ({ signal }) => apiFetch<Page<Job>>(apiPath("jobs", params), { signal }),

@@ -16,6 +16,7 @@ import { jobCreateSchema, jobSchema, jobUpdateSchema } from "@/lib/schemas/jobs"
 import { previewRequestSchema, previewSchema } from "@/lib/schemas/preview";
 import { profileQuerySchema, resultsProfileSchema, resultsQuerySchema } from "@/lib/schemas/results";
 import { statsQuerySchema, statsSchema } from "@/lib/schemas/stats";
+import { jobListQuerySchema } from "@/lib/schemas/job-list";
 import { idempotencyKeySchema } from "@/lib/schemas/run-control";
 import { runListQuerySchema, runLogQuerySchema, runLogSchema, runSchema } from "@/lib/schemas/runs";
 import { applyConventions } from "./conventions";
@@ -116,7 +117,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     method: "get",
     path: "/api/v1/jobs",
     summary: "List jobs",
-    request: { query: pageQuerySchema.extend({ q: z.string().optional() }) },
+    request: { query: pageQuerySchema.extend(jobListQuerySchema.shape) },
     responses: { 200: json("A page of jobs", pageEnvelopeSchema(Job)) },
   });
   path({

@@ -8,6 +8,7 @@ import { HttpError } from "@/lib/api/errors";
 import { defaultWorkspace, workspacesWith, type Principal } from "@/lib/auth/principal";
 import { schedulesQueue, syncSchedule } from "@/lib/queue/schedules-queue";
 import { QueueUnavailableError, startRun } from "@/lib/runs/start-run";
+import type { LastStatusFilter } from "@/lib/schemas/job-list";
 import type { JobCreate, JobDefinition, JobUpdate } from "@/lib/schemas/jobs";
 import { assertAccess } from "./access";
 import { assertConnectionReferences } from "./connection-references";
@@ -15,7 +16,7 @@ import { assertReachableSource, assertReachableUrl } from "./outbound-rules";
 import { recordAudit } from "./audit";
 import { toJobDto, toRunDto } from "./dto";
 
-export async function listJobsFor(principal: Principal, params: { q?: string; page: number; pageSize: number }) {
+export async function listJobsFor(principal: Principal, params: { q?: string; lastStatus?: LastStatusFilter; page: number; pageSize: number }) {
   const { count, rows } = await listJobs(db, { workspaceIds: workspacesWith(principal, "jobs:read"), ...params });
   return { count, results: rows.map(({ job, lastRun }) => toJobDto(job, lastRun)) };
 }

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { JobList } from "@/components/jobs/job-list";
+import { isLastStatusFilter, JobList } from "@/components/jobs/job-list";
 
 export const metadata: Metadata = { title: "Jobs" };
 
@@ -9,5 +9,6 @@ export default async function JobsPage({ searchParams }: Props) {
   const params = await searchParams;
   const q = typeof params.q === "string" ? params.q : "";
   const page = Math.max(1, Number.parseInt(typeof params.page === "string" ? params.page : "1", 10) || 1);
-  return <JobList initialQ={q} initialPage={page} />;
+  const status = typeof params.status === "string" && isLastStatusFilter(params.status) ? params.status : undefined;
+  return <JobList initialQ={q} initialStatus={status} initialPage={page} />;
 }

@@ -2,20 +2,28 @@ import "server-only";
 import { and, count, desc, eq, ilike, inArray, sql as dsql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { jobs, runs } from "@/lib/db/schema";
+import type { LastStatusFilter } from "@/lib/schemas/job-list";
 import type { JobDefinition } from "@/lib/schemas/jobs";
 
 type JobRow = typeof jobs.$inferSelect;
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** The job's newest run's status is `status`, or (for "never") it has no run; walks runs_job_created_idx. */
+function lastStatusIs(status: LastStatusFilter) {
+  if (status === "never") return dsql`NOT EXISTS (SELECT 1 FROM ${runs} WHERE ${runs.jobId} = ${jobs.id})`;
+  return dsql`(SELECT ${runs.status} FROM ${runs} WHERE ${runs.jobId} = ${jobs.id} ORDER BY ${runs.createdAt} DESC LIMIT 1) = ${status}`;
+}
+
 export async function listJobs(
   db: Db,
-  params: { workspaceIds: string[]; q?: string; page: number; pageSize: number },
+  params: { workspaceIds: string[]; q?: string; lastStatus?: LastStatusFilter; page: number; pageSize: number },
 ) {
   if (params.workspaceIds.length === 0) return { count: 0, rows: [] };
   const where = and(
     inArray(jobs.workspaceId, params.workspaceIds),
     params.q ? ilike(jobs.name, `%${escapeLike(params.q)}%`) : undefined,
+    params.lastStatus ? lastStatusIs(params.lastStatus) : undefined,
   );
   const [jobRows, [total]] = await Promise.all([
     db

@@ -2,11 +2,11 @@ import { readJson, readQuery } from "@/lib/api/body";
 import { pageEnvelope } from "@/lib/api/pagination";
 import { apiRoute } from "@/lib/api/route";
 import { pageQuerySchema } from "@/lib/schemas/common";
+import { jobListQuerySchema } from "@/lib/schemas/job-list";
 import { jobCreateSchema } from "@/lib/schemas/jobs";
 import { createJob, listJobsFor } from "@/lib/services/jobs";
-import { z } from "zod";
 
-const listQuery = pageQuerySchema.extend({ q: z.string().max(200).optional() });
+const listQuery = pageQuerySchema.extend(jobListQuerySchema.shape);
 
 export const GET = apiRoute({ permission: "jobs:read" }, async ({ url, principal }) => {
   const query = readQuery(url, listQuery);
