@@ -94,8 +94,6 @@ const REQUIREMENTS: Record<string, Requirement> = {
   "PATCH /api/v1/users/{id}": instance,
   "DELETE /api/v1/users/{id}": instance,
   "GET /api/v1/audit": { role: "admin", object: false },
-  // Instance admins, or the METRICS_TOKEN scraper (not a user token).
-  "GET /api/metrics": instance,
 };
 
 type Caller = "anonymous" | "viewer" | "editor" | "outsider" | "cappedViewer";
