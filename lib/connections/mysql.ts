@@ -65,6 +65,16 @@ function refuseLocalFile(path: string): Readable {
   });
 }
 
+/** Stops the statement a connection is running: closing its socket alone leaves the server executing it. */
+export async function killQuery(connection: ResolvedDatabaseConnection, threadId: number): Promise<void> {
+  const killer = await connectMysql(connection);
+  try {
+    await killer.promise().query(`KILL QUERY ${Math.trunc(threadId)}`);
+  } finally {
+    await closeMysql(killer);
+  }
+}
+
 /** Ends the connection, waiting for a clean goodbye only briefly. */
 export async function closeMysql(connection: mysql.Connection): Promise<void> {
   await Promise.race([

@@ -5,6 +5,7 @@ import { datasetTableName } from "@/lib/db/identifiers";
 import { incrementalCursors } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { DELETE as resetIncremental, GET as readIncremental } from "@/app/api/v1/jobs/[id]/incremental/route";
+import { POST as cancelRun } from "@/app/api/v1/runs/[id]/cancel/route";
 import { call, tokenFor } from "../api";
 import { createUser, datasetRows, resetDatabase, resetQueue, tableColumns } from "../db";
 import { createMysqlDatabase, createPostgresDatabase, saveConnection, type ExternalMysql, type ExternalPostgres } from "../external-databases";
@@ -204,6 +205,55 @@ describe("postgres source", () => {
   });
 });
 
+describe("postgres source connections", () => {
+  /** Sessions this app holds on the source database, besides the test's own. */
+  async function appSessions() {
+    return pg.sql<{ state: string; query: string }[]>`
+      SELECT state, query FROM pg_stat_activity WHERE datname = ${pg.name} AND application_name = 'dataflowhub'`;
+  }
+
+  async function waitForNoSessions() {
+    for (let i = 0; i < 40 && (await appSessions()).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    return appSessions();
+  }
+
+  it("are closed when a later stage fails while the query is still being read", async () => {
+    const { user, workspace, connection } = await workspaceWith(pg.config, PG_SECRET);
+    await pg.sql`INSERT INTO orders (id, customer) SELECT g, 'c' || g FROM generate_series(1, 30000) g`;
+    const job = await createJob({
+      workspaceId: workspace.id,
+      userId: user.id,
+      name: "Bad cast",
+      definition: {
+        source: { type: "postgres", connectionId: connection.id, query: "SELECT id, customer FROM orders ORDER BY id" },
+        transform: [{ op: "cast", columns: { customer: "integer" } }],
+      },
+    });
+    const run = await waitForRun((await triggerJob(job)).id);
+    expect(run).toMatchObject({ status: "failed", attempt: 1, errorStage: "transform" });
+    expect(await waitForNoSessions()).toEqual([]);
+  });
+
+  it("are ended by a cancel, which stops a long query", async () => {
+    const { user, workspace, connection } = await workspaceWith(pg.config, PG_SECRET);
+    const job = await createJob({
+      workspaceId: workspace.id,
+      userId: user.id,
+      name: "Sleepy",
+      definition: { source: { type: "postgres", connectionId: connection.id, query: "SELECT pg_sleep(60)" } },
+    });
+    const pending = await triggerJob(job);
+    for (let i = 0; i < 100 && !(await appSessions()).some((s) => s.query.includes("pg_sleep")); i++) await new Promise((r) => setTimeout(r, 100));
+    const token = await tokenFor(user.email);
+    const cancelled = await call(cancelRun, { method: "POST", path: `/api/v1/runs/${pending.id}/cancel`, params: { id: pending.id }, token });
+    expect(cancelled.status).toBe(200);
+    const started = Date.now();
+    expect((await waitForRun(pending.id)).status).toBe("cancelled");
+    expect(await waitForNoSessions()).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
 describe("mysql source", () => {
   it("streams rows with exact decimals and datetimes, then only newer ones by id", async () => {
     const { user, workspace, connection } = await workspaceWith(maria.config, MYSQL_SECRET);
@@ -262,6 +312,26 @@ describe("mysql source", () => {
       `Querying MySQL database "${maria.name}" on 127.0.0.1:3306 as ${maria.user}.`,
       'Read 2 rows from the query; the highest "id" read is 11.',
     ]);
+  });
+
+  it("stops the server's statement when the run is cancelled", async () => {
+    const { user, workspace, connection } = await workspaceWith(maria.config, MYSQL_SECRET);
+    const job = await createJob({
+      workspaceId: workspace.id,
+      userId: user.id,
+      name: "Sleepy",
+      definition: { source: { type: "mysql", connectionId: connection.id, query: "SELECT BENCHMARK(100000000000, MD5('x')) AS busy" } },
+    });
+    const sleeping = async () =>
+      ((await maria.conn.query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ? AND INFO LIKE '%BENCHMARK(%'", [maria.user]))[0] as unknown[]).length;
+    const pending = await triggerJob(job);
+    for (let i = 0; i < 100 && (await sleeping()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await sleeping()).toBe(1);
+    const token = await tokenFor(user.email);
+    expect((await call(cancelRun, { method: "POST", path: `/api/v1/runs/${pending.id}/cancel`, params: { id: pending.id }, token })).status).toBe(200);
+    expect((await waitForRun(pending.id)).status).toBe("cancelled");
+    for (let i = 0; i < 40 && (await sleeping()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await sleeping()).toBe(0);
   });
 
   it("fails with the server's refusal of a wrong password, which never reaches the log", async () => {

@@ -2,7 +2,7 @@ import "server-only";
 import mysql, { type FieldPacket } from "mysql2";
 import { connectionForRun } from "@/lib/connections/resolve";
 import { driverError } from "@/lib/connections/driver-error";
-import { closeMysql, connectMysql } from "@/lib/connections/mysql";
+import { closeMysql, connectMysql, killQuery } from "@/lib/connections/mysql";
 import { bareQuery, type IncrementalCursor, type IncrementalTracker } from "@/lib/etl/incremental";
 import type { MysqlSource } from "@/lib/schemas/database-source";
 import { BATCH_ROWS, guard, readSummary, SAMPLE_ROWS } from "./database-reading";
@@ -60,7 +60,11 @@ export async function* extractMysql(source: MysqlSource, ctx: SourceContext): As
   const fail = (error: unknown) => driverError(error, "MySQL", connection.secret);
   await ctx.log("info", `Querying MySQL database "${connection.database}" on ${connection.host}:${connection.port} as ${connection.user}.`);
   const conn = await guard(fail, () => connectMysql(connection));
-  const stop = () => conn.destroy();
+  const stop = () => {
+    const threadId = conn.threadId;
+    conn.destroy();
+    if (threadId !== null) void killQuery(connection, threadId).catch(() => undefined);
+  };
   ctx.signal.addEventListener("abort", stop, { once: true });
   try {
     const db = conn.promise();

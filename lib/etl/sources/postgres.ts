@@ -29,7 +29,14 @@ export async function* extractPostgres(source: PostgresSource, ctx: SourceContex
   const connection = await connectionForRun(ctx.workspaceId, source.connectionId, "postgres");
   const sql = openPostgres(connection);
   const fail = (error: unknown) => driverError(error, "PostgreSQL", connection.secret);
-  const stop = () => void sql.end({ timeout: 0 });
+  let query: { cancel(): unknown } | undefined;
+  // A closed socket alone would leave the server running the statement until it next writes a row:
+  // cancel it first (postgres.js sends the cancel request on a connection of its own).
+  const stop = () => {
+    void Promise.resolve(query?.cancel())
+      .catch(() => undefined)
+      .finally(() => sql.end({ timeout: 1 }));
+  };
   ctx.signal.addEventListener("abort", stop, { once: true });
   try {
     await ctx.log("info", `Querying PostgreSQL database "${connection.database}" on ${connection.host}:${connection.port} as ${connection.user}.`);
@@ -37,7 +44,9 @@ export async function* extractPostgres(source: PostgresSource, ctx: SourceContex
     const rows = await guard(fail, async () => {
       await sql.unsafe("BEGIN TRANSACTION READ ONLY");
       await sql.unsafe(`SET LOCAL statement_timeout = ${source.timeoutMs}`);
-      return sql.unsafe(text, params).cursor(ctx.sampleOnly ? SAMPLE_ROWS : BATCH_ROWS)[Symbol.asyncIterator]();
+      const statement = sql.unsafe(text, params);
+      query = statement;
+      return statement.cursor(ctx.sampleOnly ? SAMPLE_ROWS : BATCH_ROWS)[Symbol.asyncIterator]();
     });
     let count = 0;
     while (true) {
