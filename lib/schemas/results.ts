@@ -11,6 +11,11 @@ export const resultsQuerySchema = z.object({
   pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
   sort: z.string().max(300).optional().describe("A column to order by; prefix with - for descending"),
   q: z.string().max(200).optional().describe("Case-insensitive search across text columns"),
+  cursor: z
+    .string()
+    .max(2000)
+    .optional()
+    .describe("Opaque position carried by a `next` link past the first pages: the page after it is read by seeking, however deep"),
   format: z
     .enum(["json", "csv", "ndjson"])
     .default("json")

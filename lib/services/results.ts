@@ -5,9 +5,12 @@ import { datasets } from "@/lib/db/schema";
 import { getJob } from "@/lib/db/queries/jobs";
 import { profileResults } from "@/lib/db/queries/result-profile";
 import type { ResultScope } from "@/lib/db/queries/result-scope";
-import { readResults, streamResults, type ResultsOrder } from "@/lib/db/queries/results";
+import { ensureSortIndex } from "@/lib/db/queries/result-indexes";
+import { decodeCursor, encodeCursor } from "@/lib/db/queries/result-seek";
+import { countResults, readResults, streamResults, type ResultsOrder } from "@/lib/db/queries/results";
 import { env } from "@/lib/env";
 import { HttpError } from "@/lib/api/errors";
+import { resultLinks } from "@/lib/api/pagination";
 import { safeFileStem, streamDownload } from "@/lib/api/download";
 import type { Principal } from "@/lib/auth/principal";
 import { rowEncoder } from "@/lib/exports/row-encoders";
@@ -50,16 +53,32 @@ async function resolveScope(url: URL, target: Target) {
   return { options, dataset, gone, scope };
 }
 
+/** From this many rows deep, `next` links seek with a cursor instead of counting pages. */
+export const CURSOR_FROM_ROWS = 1000;
+
 async function pageOf(url: URL, target: Target) {
   const { options, dataset, gone, scope } = await resolveScope(url, target);
+  const cursor = options.cursor ? decodeCursor(options.cursor, scope.sort) : null;
+  if (options.cursor && !cursor) {
+    throw new HttpError(400, "The cursor is not valid for this request (it was made for another sort, or altered); start again from the first page.");
+  }
   const paging = { page: options.page, pageSize: options.pageSize };
-  if (!dataset) return { count: 0, results: [], columns: [], ...paging };
   // In replace mode a later successful run swapped this run's rows out of the dataset.
-  if (gone) return { count: 0, results: [], columns: dataset.columns, ...paging };
+  if (!dataset || gone) return { count: 0, countExact: true, next: null, previous: null, results: [], columns: dataset?.columns ?? [] };
+  if (scope.sort) {
+    const table = { schema: scope.schema, name: dataset.tableName, version: dataset.updatedAt.toISOString(), rows: dataset.rowCount };
+    await ensureSortIndex(sql, table, scope.sort);
+  }
   // Appended and upserted datasets mix runs: a run's rows must be counted, not taken from row_count.
   const unfiltered = scope.filters.length === 0 && !scope.q && (!target.runId || target.replaces === true);
-  const page = await readResults(sql, { ...scope, ...paging }, unfiltered ? dataset.rowCount : undefined);
-  return { ...page, columns: dataset.columns, ...paging };
+  const [counted, page] = await Promise.all([
+    cursor ? { count: cursor.count, exact: cursor.exact } : unfiltered ? { count: dataset.rowCount, exact: true } : countResults(sql, scope),
+    readResults(sql, cursor ? { ...scope, pageSize: paging.pageSize, after: cursor.key } : { ...scope, ...paging }),
+  ]);
+  const seek = page.more && page.last && (cursor || paging.page * paging.pageSize >= CURSOR_FROM_ROWS);
+  const next = seek ? encodeCursor({ key: page.last!, count: counted.count, exact: counted.exact }, scope.sort) : null;
+  const links = resultLinks(url, { ...paging, count: counted.count, more: page.more, cursor: next });
+  return { count: counted.count, countExact: counted.exact, ...links, results: page.results, columns: dataset.columns };
 }
 
 async function download(url: URL, target: Target, filename: string) {

@@ -3,30 +3,69 @@ import type { Sql } from "@/lib/db/client";
 import type { DatasetColumn } from "@/lib/db/schema";
 import { qualified, quoteIdent } from "@/lib/db/identifiers";
 import { toJsonValue, whereClause, type ResultScope } from "./result-scope";
+import { orderKeys, SEEK_VALUE, seekRange, sortType, type ResultSort, type SeekKey } from "./result-seek";
 
-export type ResultsOrder = { sort?: { column: string; desc: boolean } };
-export type ResultsQuery = ResultScope & ResultsOrder & { page: number; pageSize: number };
+export type ResultsOrder = { sort?: ResultSort };
+/** A page by number (OFFSET: shallow pages) or after a seek key (`next` links: any depth at the cost of one). */
+export type ResultsQuery = ResultScope & ResultsOrder & { pageSize: number } & ({ page: number } | { after: SeekKey });
+export type ResultsPage = { results: Record<string, unknown>[]; last: SeekKey | null; more: boolean };
 
-function orderBy({ sort }: ResultsOrder): string {
-  return sort ? `${quoteIdent(sort.column)} ${sort.desc ? "DESC" : "ASC"} NULLS LAST, _run_id, _row` : "_run_id, _row";
+/** Up to a page of rows in scope, in order, with the key of the last one and whether more follow. */
+export async function readResults(sql: Sql, query: ResultsQuery): Promise<ResultsPage> {
+  const table = qualified(query.schema, query.table);
+  const { sort } = query;
+  const select = sort ? `*, ${quoteIdent(sort.column)}::text AS ${SEEK_VALUE}` : "*";
+  // One row more than the page tells whether there is a next page without counting.
+  const limit = query.pageSize + 1;
+  const rows: Record<string, unknown>[] = [];
+  /** Appends the rows of one query; false when there is no such range. */
+  const read = async (extra: (bind: (value: unknown) => string) => string[] | null, limitClause: string) => {
+    const params: unknown[] = [];
+    const where = whereClause(query, params);
+    const bind = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const more = extra(bind);
+    if (!more) return false;
+    const conditions = [...(where.sql ? [where.sql.replace(/^WHERE /, "")] : []), ...more];
+    const text = `SELECT ${select} FROM ${table} ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""} ORDER BY ${orderKeys(sort)} ${limitClause}`;
+    rows.push(...(await sql.unsafe(text, params as never[])));
+    return true;
+  };
+  if ("after" in query) {
+    const type = sort ? sortType(sort, query.columns) : "";
+    for (let i = 0; rows.length < limit; i++) {
+      if (!(await read((bind) => seekRange(sort, type, query.after, i, bind), `LIMIT ${limit - rows.length}`))) break;
+    }
+  } else {
+    await read(() => [], `LIMIT ${limit} OFFSET ${(query.page - 1) * query.pageSize}`);
+  }
+  const page = rows.slice(0, query.pageSize);
+  const last = page.at(-1);
+  return {
+    results: page.map((row) => toJsonRow(row, query.columns)),
+    last: last ? { value: sort ? ((last[SEEK_VALUE] as string | null) ?? null) : null, runId: String(last._run_id), row: String(last._row) } : null,
+    more: rows.length > query.pageSize,
+  };
 }
 
-export async function readResults(sql: Sql, query: ResultsQuery, knownCount?: number) {
-  const table = qualified(query.schema, query.table);
-  const where = whereClause(query);
-  const offset = (query.page - 1) * query.pageSize;
-  const rowsPromise = sql.unsafe(
-    `SELECT * FROM ${table} ${where.sql} ORDER BY ${orderBy(query)} LIMIT ${query.pageSize} OFFSET ${offset}`,
+/** Up to this many matching rows are counted exactly; beyond, the planner's estimate is cheap where a count would read them all. */
+export const EXACT_COUNT_LIMIT = 10_000;
+
+/** How many rows are in scope: exact up to EXACT_COUNT_LIMIT, else PostgreSQL's estimate (`exact: false`). */
+export async function countResults(sql: Sql, scope: ResultScope): Promise<{ count: number; exact: boolean }> {
+  const table = qualified(scope.schema, scope.table);
+  const where = whereClause(scope);
+  const [counted] = await sql.unsafe(
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${table} ${where.sql} LIMIT ${EXACT_COUNT_LIMIT + 1}) capped`,
     where.params as never[],
   );
-  const countPromise =
-    knownCount !== undefined
-      ? Promise.resolve(knownCount)
-      : sql
-          .unsafe(`SELECT count(*)::bigint AS n FROM ${table} ${where.sql}`, where.params as never[])
-          .then((r) => Number(r[0]?.n ?? 0));
-  const [rows, count] = await Promise.all([rowsPromise, countPromise]);
-  return { count, results: rows.map((row) => toJsonRow(row, query.columns)) };
+  const n = Number(counted?.n ?? 0);
+  if (n <= EXACT_COUNT_LIMIT) return { count: n, exact: true };
+  const [explained] = await sql.unsafe(`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table} ${where.sql}`, where.params as never[]);
+  const plan = (explained?.["QUERY PLAN"] as { Plan: { "Plan Rows": number } }[] | undefined)?.[0]?.Plan;
+  return { count: Math.max(EXACT_COUNT_LIMIT + 1, Math.round(plan?.["Plan Rows"] ?? 0)), exact: false };
 }
 
 function toJsonRow(row: Record<string, unknown>, columns: DatasetColumn[]): Record<string, unknown> {
@@ -47,7 +86,7 @@ export async function* streamResults(sql: Sql, query: ResultScope & ResultsOrder
   const where = whereClause(query);
   const select = query.columns.map((c) => quoteIdent(c.name)).join(", ") || "NULL AS _none";
   const cursor = sql
-    .unsafe(`SELECT ${select} FROM ${qualified(query.schema, query.table)} ${where.sql} ORDER BY ${orderBy(query)}`, where.params as never[])
+    .unsafe(`SELECT ${select} FROM ${qualified(query.schema, query.table)} ${where.sql} ORDER BY ${orderKeys(query.sort)}`, where.params as never[])
     .cursor(STREAM_BATCH_ROWS);
   for await (const rows of cursor) {
     yield rows.map((row) => Object.fromEntries(query.columns.map((c) => [c.name, toJsonValue(row[c.name], c.type)])));

@@ -1,5 +1,4 @@
 import { pathId } from "@/lib/api/body";
-import { pageEnvelope } from "@/lib/api/pagination";
 import { apiRoute } from "@/lib/api/route";
 import { jobData, jobDataDownload, wantsDownload } from "@/lib/services/results";
 
@@ -7,6 +6,5 @@ export const GET = apiRoute({ objectPermission: "jobs:read" }, async ({ url, pri
   const id = pathId(params, "job");
   if (wantsDownload(url)) return jobDataDownload(principal, id, url);
   const data = await jobData(principal, id, url);
-  const envelope = pageEnvelope(url, data.page, data.pageSize, data.count, data.results);
-  return Response.json({ ...envelope, columns: data.columns });
+  return Response.json(data);
 });

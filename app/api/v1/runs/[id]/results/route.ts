@@ -1,5 +1,4 @@
 import { pathId } from "@/lib/api/body";
-import { pageEnvelope } from "@/lib/api/pagination";
 import { apiRoute } from "@/lib/api/route";
 import { runResults, runResultsDownload, wantsDownload } from "@/lib/services/results";
 
@@ -7,6 +6,5 @@ export const GET = apiRoute({ objectPermission: "runs:read" }, async ({ url, pri
   const id = pathId(params, "run");
   if (wantsDownload(url)) return runResultsDownload(principal, id, url);
   const data = await runResults(principal, id, url);
-  const envelope = pageEnvelope(url, data.page, data.pageSize, data.count, data.results);
-  return Response.json({ ...envelope, columns: data.columns });
+  return Response.json(data);
 });
