@@ -25,7 +25,10 @@ export async function resetPeakRss(pid: number): Promise<void> {
   await writeFile(`/proc/${pid}/clear_refs`, "5");
 }
 
-export async function peakRssMb(pid: number): Promise<number> {
+export const peakRssMb = (pid: number) => statusMb(pid, "VmHWM");
+export const currentRssMb = (pid: number) => statusMb(pid, "VmRSS");
+
+async function statusMb(pid: number, field: string): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
-  return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024;
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0) / 1024;
 }
