@@ -16,6 +16,7 @@ import type { Principal } from "@/lib/auth/principal";
 import { rowEncoder } from "@/lib/exports/row-encoders";
 import { parseFilters, profileQuerySchema, resultsQuerySchema, type ResultsProfile } from "@/lib/schemas/results";
 import { loadJob } from "./jobs";
+import { rememberedCount } from "./result-counts";
 import { loadRun } from "./runs";
 
 /** `replaces`: the run's mode swaps the whole dataset, so it holds that run's rows or none of them. */
@@ -72,13 +73,22 @@ async function pageOf(url: URL, target: Target) {
   // Appended and upserted datasets mix runs: a run's rows must be counted, not taken from row_count.
   const unfiltered = scope.filters.length === 0 && !scope.q && (!target.runId || target.replaces === true);
   const [counted, page] = await Promise.all([
-    cursor ? { count: cursor.count, exact: cursor.exact } : unfiltered ? { count: dataset.rowCount, exact: true } : countResults(sql, scope),
+    cursor
+      ? { count: cursor.count, exact: cursor.exact }
+      : unfiltered
+        ? { count: dataset.rowCount, exact: true }
+        : rememberedCount(countKey(dataset, scope), () => countResults(sql, scope)),
     readResults(sql, cursor ? { ...scope, pageSize: paging.pageSize, after: cursor.key } : { ...scope, ...paging }),
   ]);
   const seek = page.more && page.last && (cursor || paging.page * paging.pageSize >= CURSOR_FROM_ROWS);
   const next = seek ? encodeCursor({ key: page.last!, count: counted.count, exact: counted.exact }, scope.sort) : null;
   const links = resultLinks(url, { ...paging, count: counted.count, more: page.more, cursor: next });
   return { count: counted.count, countExact: counted.exact, ...links, results: page.results, columns: dataset.columns };
+}
+
+/** What a count depends on: the dataset's table and version, and the rows the request narrows it to. */
+function countKey(dataset: Dataset, scope: ResultScope): string {
+  return JSON.stringify([dataset.tableName, dataset.updatedAt.toISOString(), scope.runId ?? null, scope.filters, scope.q ?? null]);
 }
 
 async function download(url: URL, target: Target, filename: string) {
