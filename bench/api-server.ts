@@ -5,7 +5,12 @@
  * services and their SQL — runs as in production; only Next's own router and rendering are left
  * out, which is a few tenths of a millisecond per request. It spares the benchmark a `next build`
  * (minutes and ~700 MB on this machine) and keeps it runnable on a fresh clone.
+ *
+ * It runs as a process of its own (startApiProcess), as the web server does in production: the
+ * load generator and the benchmark's bookkeeping must not share its event loop.
  */
+import { fork } from "node:child_process";
+import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { AddressInfo } from "node:net";
@@ -33,7 +38,25 @@ async function routes(): Promise<Route[]> {
   ];
 }
 
-export async function startApiServer(): Promise<{ url: string; close: () => Promise<void> }> {
+/** Starts this module as a child process with the given environment; resolves once it listens. */
+export async function startApiProcess(env: Record<string, string>): Promise<{ url: string; close: () => Promise<void> }> {
+  const child = fork(new URL(import.meta.url).pathname, ["serve"], {
+    execArgv: ["--conditions=react-server", "--import", "tsx"],
+    env: { ...process.env, ...env } as NodeJS.ProcessEnv,
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  const [message] = (await once(child, "message")) as [{ url: string }];
+  return {
+    url: message.url,
+    close: async () => {
+      if (child.exitCode !== null) return;
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    },
+  };
+}
+
+async function startApiServer(): Promise<{ url: string; close: () => Promise<void> }> {
   const table = await routes();
   const server: Server = createServer((req, res) => {
     void serve(table, req, res).catch((error) => {
@@ -84,4 +107,9 @@ async function serve(table: Route[], req: IncomingMessage, res: ServerResponse):
   }
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
   res.end();
+}
+
+if (process.argv[2] === "serve") {
+  const { url } = await startApiServer();
+  process.send?.({ url });
 }
