@@ -119,13 +119,14 @@ export const wantsDownload = (url: URL) => ["csv", "ndjson"].includes(url.search
 async function runTarget(principal: Principal, runId: string) {
   const run = await loadRun(principal, runId, "runs:read");
   const target: Target = { jobId: run.jobId, runId: run.id, replaces: run.definition.destination.mode === "replace" };
-  const job = await getJob(db, run.jobId);
-  return { target, filename: `${safeFileStem(job?.name ?? "run")}-run-${run.id.slice(0, 8)}` };
+  // Only downloads are named: a page request does not read the job.
+  const filename = async () => `${safeFileStem((await getJob(db, run.jobId))?.name ?? "run")}-run-${run.id.slice(0, 8)}`;
+  return { target, filename };
 }
 
 async function jobTarget(principal: Principal, jobId: string) {
   const job = await loadJob(principal, jobId, "jobs:read");
-  return { target: { jobId: job.id } as Target, filename: `${safeFileStem(job.name)}-data` };
+  return { target: { jobId: job.id } as Target, filename: async () => `${safeFileStem(job.name)}-data` };
 }
 
 /** A page of the rows a run loaded, while they are still the job's dataset. */
@@ -136,7 +137,7 @@ export async function runResults(principal: Principal, runId: string, url: URL) 
 /** Every row of the run matching the request, streamed as CSV or NDJSON. */
 export async function runResultsDownload(principal: Principal, runId: string, url: URL): Promise<Response> {
   const { target, filename } = await runTarget(principal, runId);
-  return download(url, target, filename);
+  return download(url, target, await filename());
 }
 
 /** A page of the job's current dataset. */
@@ -147,7 +148,7 @@ export async function jobData(principal: Principal, jobId: string, url: URL) {
 /** Every row of the job's dataset matching the request, streamed as CSV or NDJSON. */
 export async function jobDataDownload(principal: Principal, jobId: string, url: URL): Promise<Response> {
   const { target, filename } = await jobTarget(principal, jobId);
-  return download(url, target, filename);
+  return download(url, target, await filename());
 }
 
 /** Per-column statistics of a run's rows that match `q` and the filters. */
