@@ -6,7 +6,7 @@
  *
  * csv-parse is the reference (lib/etl/sources/csv-tokenizer.test.ts compares both on quoted
  * fields, embedded newlines, delimiters and malformed input); this does the same work in a
- * tight loop over char codes with indexOf for quoted fields, which makes parsing about four
+ * tight loop over char codes with indexOf for quoted fields, which makes parsing over three
  * times faster — parsing was most of a CSV run's time. Input it cannot read the same way
  * csv-parse would (a quote inside an unquoted field, text after a closing quote, an unclosed
  * quote, records of different lengths) is an error, as it is for csv-parse, in csv-parse's words
