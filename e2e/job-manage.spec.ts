@@ -1,5 +1,5 @@
 import type { APIRequestContext } from "@playwright/test";
-import { expect, screenshot, test } from "./fixtures";
+import { expect, expectAccessible, screenshot, test } from "./fixtures";
 
 /** Creates a job through the API with the page's session cookie (writes need a same-site Origin). */
 async function createJob(request: APIRequestContext, name: string) {
@@ -34,7 +34,8 @@ test("search the jobs list, edit a job, refuse a duplicate name, delete a job", 
   await page.getByRole("link", { name: "Edit" }).click();
   await expect(page.getByLabel("Name", { exact: true })).toHaveValue(`Orders ${stamp}`);
   await expect(page.getByLabel("Records path")).toHaveValue("items");
-  await expect(page.getByText("Step 1: Normalize")).toBeVisible();
+  await expect(page.locator("li.step legend").getByText("Step 1: Normalize")).toBeVisible();
+  await expectAccessible(page, "the job builder editing a job");
 
   // A name another job has is refused by the server (409) and shown on the name field.
   await page.getByLabel("Name", { exact: true }).fill(`Invoices ${stamp}`);
@@ -86,5 +87,6 @@ test("the job form is usable at 390px", async ({ signedInPage: page }) => {
   // Nothing overflows the viewport sideways.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
+  await expectAccessible(page, "the job builder at 390px");
   await screenshot(page, "job-form-390");
 });

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, screenshot, test } from "./fixtures";
+import { expect, expectAccessible, screenshot, test } from "./fixtures";
 import { customers, startRecordsServer } from "./records-server";
 
 let api: Awaited<ReturnType<typeof startRecordsServer>>;
@@ -24,6 +24,7 @@ async function columnValues(page: Page, column: string): Promise<string[]> {
 test("build a job in the form, run it, watch it succeed and page through its results", async ({ signedInPage: page }) => {
   const name = `Customers ${Date.now()}`;
 
+  await page.getByRole("link", { name: "Jobs", exact: true }).first().click();
   await page.getByRole("link", { name: "New job" }).click();
   await expect(page.getByRole("heading", { name: "New job" })).toBeVisible();
   await page.getByLabel("Name", { exact: true }).fill(name);
@@ -53,14 +54,17 @@ test("build a job in the form, run it, watch it succeed and page through its res
   await page.getByLabel("New step").selectOption("normalize");
   await page.getByRole("button", { name: "Add step" }).click();
   await page.getByRole("button", { name: "Move step 2 up" }).click();
-  await expect(page.getByText("Step 1: Normalize")).toBeVisible();
-  await expect(page.getByText("Step 2: Rename")).toBeVisible();
+  await expect(page.locator("li.step legend").getByText("Step 1: Normalize")).toBeVisible();
+  await expect(page.locator("li.step legend").getByText("Step 2: Rename")).toBeVisible();
   await expect(page.getByRole("button", { name: "Move step 1 down" })).toBeFocused();
 
   await page.getByLabel("New step").selectOption("drop");
   await page.getByRole("button", { name: "Add step" }).click();
   await page.getByLabel("Columns", { exact: true }).fill("tags, address.country");
   await page.getByLabel("Attempts").fill("1");
+  // The live preview reads the first page: three steps, the last one dropping two columns.
+  await expect(page.getByRole("button", { name: /^Step 3: Drop/ })).toContainText("20 rows");
+  await expectAccessible(page, "the job builder");
   await screenshot(page, "job-form");
 
   await page.getByRole("button", { name: "Create job" }).click();
@@ -70,6 +74,9 @@ test("build a job in the form, run it, watch it succeed and page through its res
   await expect(page.getByText("No runs yet.")).toBeVisible();
   await screenshot(page, "job-detail-new");
 
+  await expectAccessible(page, "a new job's page");
+  // Only the run's own requests count from here on (the builder's preview read page 1 before).
+  api.requests.length = 0;
   await page.getByRole("button", { name: `Run ${name} now` }).click();
   await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
   const runUrl = page.url();
@@ -96,6 +103,7 @@ test("build a job in the form, run it, watch it succeed and page through its res
   await expect(table.locator("tbody tr")).toHaveCount(25);
   await expect(page.getByText("Page 1 of 3")).toBeVisible();
   expect(await columnValues(page, "name")).toEqual(customers.slice(0, 25).map((c) => c.name));
+  await expectAccessible(page, "a run's page");
   await screenshot(page, "run-detail");
 
   await page.getByRole("button", { name: "Next →" }).click();
@@ -128,18 +136,21 @@ test("build a job in the form, run it, watch it succeed and page through its res
   await expect(history.locator("tbody tr")).toHaveCount(1);
   await expect(history.locator("tbody tr").first()).toContainText("Success");
   await expect(history.locator("tbody tr").first()).toContainText("60");
+  await expectAccessible(page, "a job's page with its runs");
   await screenshot(page, "job-detail");
 
   // And the jobs list shows its last run.
   await page.getByRole("link", { name: "Jobs", exact: true }).first().click();
   const row = page.getByRole("row").filter({ hasText: name });
   await expect(row.getByText("Success")).toBeVisible();
+  await expectAccessible(page, "the jobs list");
   await screenshot(page, "jobs-list");
   await row.getByRole("link", { name: "Last run: success" }).click();
   await expect(page).toHaveURL(runUrl);
 
   await page.setViewportSize({ width: 390, height: 844 });
   await expect(page.getByText("60 rows", { exact: true })).toBeVisible();
+  await expectAccessible(page, "a run's page at 390px");
   await screenshot(page, "run-detail-390");
 });
 

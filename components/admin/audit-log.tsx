@@ -73,7 +73,7 @@ export function AuditLog() {
         <p className="empty">No events match.</p>
       ) : (
         <>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Audit entries, scrollable">
             <table className="table">
               <caption className="visually-hidden">Audit events, newest first</caption>
               <thead>

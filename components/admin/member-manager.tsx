@@ -106,7 +106,7 @@ function MemberTable({ workspaceId, members, editable, myId }: TableProps) {
   return (
     <>
       <div role="alert">{failure ? <p className="alert alert-error">{errorMessage(failure)}</p> : null}</div>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Members, scrollable">
         <table className="table">
           <caption className="visually-hidden">Members and their roles</caption>
           <thead>

@@ -61,7 +61,7 @@ export function UserManager() {
           </p>
         ) : (
           <>
-            <div className="table-wrap">
+            <div className="table-wrap" tabIndex={0} role="region" aria-label="Users, scrollable">
               <table className="table">
                 <caption className="visually-hidden">Users</caption>
                 <thead>

@@ -87,7 +87,7 @@ function StageTables({ name, table }: { name: string; table: TableView }) {
       {table.columns.length === 0 ? (
         <p className="muted">No columns.</p>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={`Columns after ${name}, scrollable`}>
           <table className="table compact">
             <caption className="visually-hidden">Columns after {name}: type, null count and distinct values in the sample</caption>
             <thead>
@@ -121,7 +121,7 @@ function StageTables({ name, table }: { name: string; table: TableView }) {
       {table.rows.length === 0 ? (
         <p className="muted">No rows.</p>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={`First rows after ${name}, scrollable`}>
           <table className="table compact results">
             <caption className="visually-hidden">First rows after {name}</caption>
             <thead>

@@ -62,7 +62,7 @@ export function RunTrendChart({ runs }: { runs: Run[] }) {
       </p>
       <details>
         <summary>Show these runs as a table</summary>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Recent runs as a table, scrollable">
           <table className="table compact" id={tableId}>
             <caption className="visually-hidden">Recent runs, oldest first: duration and rows loaded</caption>
             <thead>

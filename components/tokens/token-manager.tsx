@@ -39,7 +39,7 @@ export function TokenManager() {
         ) : tokens.data.results.length === 0 ? (
           <p className="empty">No tokens yet.</p>
         ) : (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="API tokens, scrollable">
             <table className="table">
               <thead>
                 <tr>
