@@ -126,6 +126,7 @@ export function ResultsExplorer({ endpoint, caption, emptyText, replacedText, ex
       </div>
       {columns && columns.length > 0 ? <ResultFilters columns={columns} filters={filters} onChange={onFilters} /> : null}
       <p className="muted" aria-live="polite">
+        {results.data.countExact === false ? "About " : ""}
         {formatCount(count)} {count === 1 ? "row" : "rows"}
         {q ? ` matching “${q}”` : ""}
         {filters.length > 0 ? ` with ${filters.length} ${filters.length === 1 ? "filter" : "filters"}` : ""}

@@ -7,7 +7,8 @@ import type { ColumnType } from "@/lib/schemas/jobs";
 import type { FilterOperator, ResultsProfile } from "@/lib/schemas/results";
 
 export type ResultColumn = { name: string; type: ColumnType };
-export type ResultsPage = Page<Record<string, unknown>> & { columns: ResultColumn[] };
+/** `countExact: false`: past 10,000 matching rows the count is PostgreSQL's estimate. */
+export type ResultsPage = Page<Record<string, unknown>> & { columns: ResultColumn[]; countExact?: boolean };
 export type ResultFilterInput = { column: string; op: FilterOperator; value: string };
 export type ResultsScope = { q?: string; sort?: string; filters: ResultFilterInput[] };
 

@@ -63,7 +63,8 @@ function asNumber(value: unknown, type: DatasetColumn["type"]): number {
 
 function fromNumber(n: number, type: DatasetColumn["type"]): unknown {
   if (type === "date" || type === "timestamp") return toJsonValue(new Date(n * 1000), type);
-  return n;
+  // Bucket edges are sums of binary fractions: 12 significant digits drop the noise (106.59, not 106.58999999999999).
+  return Number(n.toPrecision(12));
 }
 
 /**
