@@ -4,6 +4,7 @@ const PAGES = [
   { path: "/", heading: "Dashboard", shot: "dashboard" },
   { path: "/jobs", heading: "Jobs", shot: "jobs" },
   { path: "/jobs/new", heading: "New job", shot: "job-new" },
+  { path: "/connections", heading: "Connections", shot: "connections" },
   { path: "/tokens", heading: "API tokens", shot: "tokens-page" },
   { path: "/members", heading: /^Members/, shot: "members" },
   { path: "/users", heading: "Users", shot: "users" },

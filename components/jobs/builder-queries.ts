@@ -27,7 +27,8 @@ export function useCreateConnection() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: ConnectionCreate) => apiFetch<Connection>("connections", { method: "POST", body }),
-    onSuccess: (connection) => queryClient.invalidateQueries({ queryKey: builderKeys.connections(connection.type) }),
+    // Every list of connections (the builder's per type, the connections page's) may show it.
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["connections"] }),
   });
 }
 

@@ -17,14 +17,16 @@ const TITLES: Record<ConnectionType, string> = { postgres: "PostgreSQL", mysql: 
 
 function defaults(type: ConnectionType, workspaceId: string): Input {
   if (type === "http") return { type, name: "", workspaceId, auth: { type: "bearer", token: "" } };
-  return { type, name: "", workspaceId, host: "", port: type === "postgres" ? 5432 : 3306, database: "", user: "", password: "", ssl: "disable" };
+  return { type, name: "", workspaceId, host: "", port: type === "postgres" ? 5432 : 3306, database: "", user: "", ssl: "disable" };
 }
 
 /**
  * "New connection" inside the builder: a modal form that saves a connection through the API
  * (validated by the API's own schema as the user types) and hands it back to be selected.
  */
-export function NewConnectionButton({ type, workspaceId, onCreated }: { type: ConnectionType; workspaceId: string; onCreated: (connection: Connection) => void }) {
+type Props = { type: ConnectionType; workspaceId: string; onCreated: (connection: Connection) => void; label?: string };
+
+export function NewConnectionButton({ type, workspaceId, onCreated, label = "New connection" }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const create = useCreateConnection();
@@ -45,10 +47,8 @@ export function NewConnectionButton({ type, workspaceId, onCreated }: { type: Co
     dialog.current?.showModal();
   };
   const save = async (values: Output) => {
-    // An empty password means "none"; the schema wants it absent rather than empty.
-    const body = "password" in values && values.password === "" ? { ...values, password: undefined } : values;
     try {
-      const connection = await create.mutateAsync(body);
+      const connection = await create.mutateAsync(values);
       dialog.current?.close();
       onCreated(connection);
     } catch (error) {
@@ -61,7 +61,7 @@ export function NewConnectionButton({ type, workspaceId, onCreated }: { type: Co
   return (
     <>
       <button type="button" className="button" onClick={open}>
-        New connection
+        {label}
       </button>
       {mounted ? createPortal(
       <dialog ref={dialog} className="dialog dialog-wide" aria-labelledby={titleId}>
@@ -141,7 +141,7 @@ export function NewConnectionButton({ type, workspaceId, onCreated }: { type: Co
                     {(control) => <input {...control} autoComplete="off" {...register("user" as Path<Input>)} />}
                   </Field>
                   <Field name="password" label="Password" hint="Empty: none">
-                    {(control) => <input {...control} type="password" autoComplete="new-password" {...register("password" as Path<Input>)} />}
+                    {(control) => <input {...control} type="password" autoComplete="new-password" {...register("password" as Path<Input>, { setValueAs: (v: string) => (v === "" ? undefined : v) })} />}
                   </Field>
                   <Field name="ssl" label="TLS">
                     {(control) => (

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useAdminLinks } from "@/components/admin/admin-links";
+import { useMe } from "@/components/auth/use-me";
 
 const LINKS = [
   { href: "/", label: "Dashboard", matches: [] },
@@ -12,7 +13,10 @@ const LINKS = [
 
 export function NavLinks() {
   const pathname = usePathname();
-  const links = [...LINKS, ...useAdminLinks()];
+  const me = useMe().data;
+  // Connections are for editors (the API refuses viewers): the link shows where the user may edit.
+  const connections = me?.memberships.some((m) => m.role !== "viewer") ? [{ href: "/connections", label: "Connections", matches: ["/connections"] }] : [];
+  const links = [...LINKS, ...connections, ...useAdminLinks()];
   return (
     <nav aria-label="Main">
       <ul className="nav-links">
