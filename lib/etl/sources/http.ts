@@ -19,9 +19,8 @@ export function displayUrl(url: URL): string {
 }
 
 /**
- * Extracts records page by page, following the job's pagination style. Yields one array per page;
- * the next page is already being fetched while the caller transforms and loads this one, so the
- * source server's time and the network overlap the work instead of adding to it.
+ * Extracts records page by page, following the job's pagination style. Yields one array per page,
+ * so the caller transforms and loads a page before the next one is fetched.
  */
 export async function* extractHttp(source: HttpSource, ctx: SourceContext): AsyncGenerator<unknown[]> {
   const pagination = source.pagination;
@@ -31,36 +30,28 @@ export async function* extractHttp(source: HttpSource, ctx: SourceContext): Asyn
   const limit = ctx.sampleOnly ? 1 : source.maxPages;
   const credentials = source.connectionId ? await httpCredentials(ctx.workspaceId, source.connectionId, source.url) : null;
 
-  const fetchAt = (from: URL, index: number) => {
-    const requestUrl = new URL(from);
+  while (url && pageIndex < limit) {
+    const requestUrl = new URL(url);
     if (pagination.type === "page") {
-      requestUrl.searchParams.set(pagination.pageParam, String(pagination.startPage + index));
+      requestUrl.searchParams.set(pagination.pageParam, String(pagination.startPage + pageIndex));
       requestUrl.searchParams.set(pagination.sizeParam, String(pagination.pageSize));
     } else if (pagination.type === "offset") {
-      requestUrl.searchParams.set(pagination.offsetParam, String(index * pagination.limit));
+      requestUrl.searchParams.set(pagination.offsetParam, String(pageIndex * pagination.limit));
       requestUrl.searchParams.set(pagination.limitParam, String(pagination.limit));
     }
-    const page = fetchPage(source, requestUrl, ctx, credentials);
-    // Its failure is thrown where it is awaited; one left behind (the run stopped reading) is no crash.
-    page.catch(() => undefined);
-    return { requestUrl, page };
-  };
 
-  let next: ReturnType<typeof fetchAt> | null = fetchAt(url, 0);
-  while (next) {
-    const { requestUrl, page: pending } = next;
-    const page = await pending;
+    const page = await fetchPage(source, requestUrl, ctx, credentials);
     pageIndex++;
-    url = nextUrl(source, page, url!);
+    await ctx.log("info", `Fetched page ${pageIndex} from ${displayUrl(requestUrl)}: ${page.records.length} records`);
+    if (page.records.length > 0) yield page.records;
+
+    url = nextUrl(source, page, url);
     if (url) {
       // A server that hands back a link we already followed would otherwise loop forever.
       const key = url.toString() + (pagination.type === "page" || pagination.type === "offset" ? `#${pageIndex}` : "");
-      if (seen.has(key)) url = null;
-      else seen.add(key);
+      if (seen.has(key)) break;
+      seen.add(key);
     }
-    next = url && pageIndex < limit ? fetchAt(url, pageIndex) : null;
-    await ctx.log("info", `Fetched page ${pageIndex} from ${displayUrl(requestUrl)}: ${page.records.length} records`);
-    if (page.records.length > 0) yield page.records;
   }
   if (url && pageIndex >= limit && !ctx.sampleOnly) {
     await ctx.log("warn", `Stopped after maxPages (${limit}); more pages were available.`);
