@@ -1,3 +1,8 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { apiFetch } from "@/components/api-client";
+import type { FileDto } from "@/lib/schemas/files";
 import type { Destination, HttpSource, Job, Pagination, Source, TransformStep } from "@/lib/schemas/jobs";
 import { opLabel } from "./step-ops";
 
@@ -55,6 +60,18 @@ export function describeStep(step: TransformStep): string {
   }
 }
 
+/** The uploaded file's name; its id while loading, or when it has been deleted. */
+function UploadedFileName({ fileId }: { fileId: string }) {
+  const file = useQuery({ queryKey: ["files", "one", fileId], queryFn: ({ signal }) => apiFetch<FileDto>(`files/${fileId}`, { signal }), staleTime: 60_000 });
+  if (file.data) return <strong className="break">{file.data.name}</strong>;
+  return (
+    <code className="break">
+      {fileId}
+      {file.isError ? " (no longer available)" : ""}
+    </code>
+  );
+}
+
 const keys = (map: Record<string, string>) => Object.keys(map).join(", ") || "none";
 
 function HttpSourceFacts({ source }: { source: HttpSource }) {
@@ -98,7 +115,7 @@ function SourceFacts({ source }: { source: Source }) {
         <>
           <dt>Source</dt>
           <dd>
-            Uploaded {source.format.toUpperCase()} file <code className="break">{source.fileId}</code>
+            Uploaded {source.format.toUpperCase()} file <UploadedFileName fileId={source.fileId} />
           </dd>
           <dt>Format</dt>
           <dd>{options}</dd>

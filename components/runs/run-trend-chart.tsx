@@ -7,6 +7,7 @@ import type { Run } from "@/lib/schemas/runs";
 const WIDTH = 600;
 const HEIGHT = 140;
 const GAP = 2;
+const MIN_SLOTS = 30;
 
 type Series = { title: string; value: (run: Run) => number | null; format: (n: number) => string };
 
@@ -19,7 +20,9 @@ const SERIES: Series[] = [
 function BarChart({ runs, series }: { runs: Run[]; series: Series }) {
   const values = runs.map((run) => series.value(run));
   const max = Math.max(1, ...values.map((v) => v ?? 0));
-  const slot = WIDTH / Math.max(runs.length, 1);
+  // At least MIN_SLOTS slots, newest on the right, so a few runs do not make a wall of colour.
+  const slot = WIDTH / Math.max(runs.length, MIN_SLOTS);
+  const offset = WIDTH - runs.length * slot;
   const known = values.filter((v): v is number => v !== null);
   const summary = known.length
     ? `${series.title} of the last ${runs.length} runs: from ${series.format(Math.min(...known))} to ${series.format(Math.max(...known))}, latest ${series.format(known.at(-1)!)}`
@@ -35,7 +38,7 @@ function BarChart({ runs, series }: { runs: Run[]; series: Series }) {
           const value = values[i] ?? null;
           const height = value === null ? 3 : Math.max(2, (value / max) * (HEIGHT - 4));
           return (
-            <rect key={run.id} x={i * slot + GAP / 2} width={Math.max(1, slot - GAP)} y={HEIGHT - height} height={height} className={`trend-bar trend-${run.status}${value === null ? " trend-none" : ""}`}>
+            <rect key={run.id} x={offset + i * slot + GAP / 2} width={Math.max(1, slot - GAP)} y={HEIGHT - height} height={height} className={`trend-bar trend-${run.status}${value === null ? " trend-none" : ""}`}>
               <title>{`${formatDateTime(run.createdAt)}: ${run.status}${value === null ? "" : `, ${series.format(value)}`}`}</title>
             </rect>
           );
