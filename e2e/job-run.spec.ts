@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import type { Page } from "@playwright/test";
 import { expect, expectAccessible, screenshot, test } from "./fixtures";
 import { customers, startRecordsServer } from "./records-server";
@@ -176,7 +177,23 @@ test("a failed run names its stage and cause; a running run can be cancelled", a
   await expect(page.getByRole("log", { name: "Run log" }).locator(".log-error")).toContainText("extract failed");
   await expect(page.getByText("Results are shown only for successful runs; this one failed.")).toBeVisible();
   await expect(page.getByRole("button", { name: "Cancel run" })).toHaveCount(0);
+  // The log's tools: hide a level, jump to the first error (shown again and focused), download it all.
+  await page.getByLabel("error", { exact: true }).uncheck();
+  await expect(page.getByRole("log", { name: "Run log" }).locator(".log-error")).toHaveCount(0);
+  await page.getByRole("button", { name: "Jump to first error" }).click();
+  await expect(page.getByRole("log", { name: "Run log" }).locator(".log-error").first()).toBeFocused();
+  await expect(page.getByLabel("error", { exact: true })).toBeChecked();
+  const [logFile] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download log" }).click()]);
+  expect(logFile.suggestedFilename()).toMatch(/^run-[0-9a-f-]{36}\.log$/);
+  expect(await readFile(await logFile.path(), "utf8")).toMatch(/ ERROR .*extract failed/);
+  await expectAccessible(page, "a failed run's page");
   await screenshot(page, "run-failed");
+
+  // The dashboard puts the job whose last run failed first.
+  await page.goto("/");
+  const firstJob = page.getByRole("table", { name: /Jobs with runs in the last 24 hours/ }).locator("tbody tr").first();
+  await expect(firstJob).toContainText("Missing");
+  await expect(firstJob.getByRole("link", { name: /: failed$/ })).toBeVisible();
 
   const slow = await createJob(page, `Slow ${Date.now()}`, `${api.url.replace("/customers", "/slow")}`);
   await page.goto(`/jobs/${slow}`);

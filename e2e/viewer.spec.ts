@@ -48,6 +48,8 @@ test("a viewer browses jobs, runs, logs and data, and sees no way to change or r
   // Jobs list: searchable, no "New job", no "Run now".
   await page.getByRole("link", { name: "Jobs", exact: true }).first().click();
   await page.getByLabel("Search jobs").fill(name);
+  // The search settles (debounced, then kept in the URL) before the list is used.
+  await expect(page).toHaveURL(/\/jobs\?q=/);
   await expect(page.getByRole("link", { name, exact: true })).toBeVisible();
   await expect(page.getByRole("link", { name: "New job" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: /^Run .* now$/ })).toHaveCount(0);
