@@ -152,6 +152,8 @@ test("build a job in the form, run it, watch it succeed and page through its res
   await page.setViewportSize({ width: 390, height: 844 });
   await expect(page.getByText("60 rows", { exact: true })).toBeVisible();
   await expectAccessible(page, "a run's page at 390px");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, "the run's page overflows sideways at 390px").toBeLessThanOrEqual(0);
   await screenshot(page, "run-detail-390");
 });
 
