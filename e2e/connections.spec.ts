@@ -30,3 +30,30 @@ test("save a MySQL connection in a dialog, test it, refuse a bad one as typed, d
   await expect(page.getByText(`Deleted ${name}.`)).toBeVisible();
   await expect(page.getByRole("row").filter({ hasText: name })).toHaveCount(0);
 });
+
+test("in the builder, a MySQL source gets a connection created inline and its query previewed", async ({ signedInPage: page }) => {
+  const name = `Inline MariaDB ${Date.now()}`;
+  await page.goto("/jobs/new");
+  await page.getByRole("radio", { name: /MySQL query/ }).check();
+  await page.getByRole("button", { name: "New connection" }).click();
+  const dialog = page.getByRole("dialog", { name: "New MySQL connection" });
+  await dialog.getByLabel("Connection name").fill(name);
+  await dialog.getByLabel("Host").fill("127.0.0.1");
+  await dialog.getByLabel("Database").fill("mysql");
+  await dialog.getByLabel("User").fill("root");
+  await dialog.getByRole("button", { name: "Save connection" }).click();
+  await expect(dialog).toBeHidden();
+  // Saving the connection did not submit the job form around the button; the new connection is chosen.
+  await expect(page).toHaveURL(/\/jobs\/new$/);
+  await expect(page.getByLabel("Connection", { exact: true })).toHaveValue(/[0-9a-f-]{36}/);
+  await expect(page.getByLabel("Connection", { exact: true }).locator("option:checked")).toHaveText(new RegExp(`^${name}`));
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByText(/^Connected in \d+ ms/)).toBeVisible({ timeout: 20_000 });
+
+  await page.getByRole("textbox", { name: "Query" }).fill("SELECT 1 AS n, 'one' AS word UNION ALL SELECT 2, 'two'");
+  const source = page.getByRole("list", { name: "Stages" }).getByRole("button", { name: /^Source/ });
+  await expect(source).toContainText("2 rows, 2 columns");
+  await expect(page.getByRole("table", { name: /First rows after Source/ }).locator("tbody tr")).toHaveCount(2);
+  await expectAccessible(page, "the builder with a database source");
+  await screenshot(page, "builder-mysql");
+});
