@@ -51,6 +51,9 @@ export function buildOpenApiDocument(serverUrl: string) {
   const ApiTokenCreated = register("ApiTokenCreated", apiTokenCreatedSchema);
   const row = z.record(z.string(), z.unknown());
   const resultsPage = pageEnvelopeSchema(row).extend({
+    countExact: z
+      .boolean()
+      .describe("false when a filtered count passed 10,000 rows and `count` is PostgreSQL's estimate; `next` is exact either way"),
     columns: z.array(z.object({ name: z.string(), type: z.string() })),
   });
 
