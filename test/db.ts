@@ -20,11 +20,16 @@ export async function resetDatabase(): Promise<void> {
   await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
 }
 
-/** Removes waiting and delayed jobs and every schedule from this run's queues, so none leaks into the next test. */
+/**
+ * Removes waiting, delayed, completed and failed jobs and every schedule from this run's queues,
+ * so none leaks into the next test (the queue-depth metrics count finished jobs too).
+ */
 export async function resetQueue(): Promise<void> {
   const schedules = schedulesQueue();
   for (const scheduler of await schedules.getJobSchedulers(0, -1)) await schedules.removeJobScheduler(scheduler.key);
-  await Promise.all([runsQueue().drain(true), schedules.drain(true), notificationsQueue().drain(true)]);
+  const queues = [runsQueue(), schedules, notificationsQueue()];
+  await Promise.all(queues.map((queue) => queue.drain(true)));
+  await Promise.all(queues.flatMap((queue) => [queue.clean(0, 0, "completed"), queue.clean(0, 0, "failed")]));
 }
 
 export const TEST_PASSWORD = "correct horse battery staple";
