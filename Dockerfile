@@ -5,6 +5,8 @@
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm ci applies patches/ to node_modules (postinstall: patch-package).
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 
 FROM deps AS build

@@ -2,7 +2,7 @@ import "server-only";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { env } from "@/lib/env";
-import { createRedis } from "./connection";
+import { createRedis, logRedisErrors } from "./connection";
 
 const globalCache = globalThis as unknown as { __dfhRedis?: Redis; __dfhQueues?: Map<string, Queue> };
 
@@ -18,6 +18,7 @@ export function producerQueue<T>(name: string): Queue<T> {
   let queue = globalCache.__dfhQueues.get(name);
   if (!queue) {
     queue = new Queue(name, { connection: producerRedis(), prefix: env.QUEUE_PREFIX });
+    logRedisErrors(queue, `queue ${name}`);
     globalCache.__dfhQueues.set(name, queue);
   }
   return queue as Queue<T>;
