@@ -196,7 +196,8 @@ describe("reconciling schedulers with jobs", () => {
     const orphan = "00000000-0000-4000-8000-000000000001";
     await syncSchedule(schedulesQueue(), orphan, { cron: "0 4 * * *", timezone: "UTC" });
 
-    expect(await reconcileSchedules(schedulesQueue())).toEqual({ upserted: [missing.id, outdated.id].sort(), removed: [orphan] });
+    const { upserted, removed } = await reconcileSchedules(schedulesQueue());
+    expect({ upserted: [...upserted].sort(), removed }).toEqual({ upserted: [missing.id, outdated.id].sort(), removed: [orphan] });
     expect(await scheduler(missing.id)).toMatchObject({ pattern: "0 1 * * *", tz: "UTC" });
     expect(await scheduler(outdated.id)).toMatchObject({ pattern: "0 2 * * *", tz: "Europe/Vienna" });
     expect(await scheduler(orphan)).toBeUndefined();
