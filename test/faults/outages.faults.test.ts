@@ -10,6 +10,7 @@ import { apiToken, call } from "../api";
 import { resetDatabase, resetQueue } from "../db";
 import { startFixtureServer, type FixtureServer } from "../fixture-server";
 import { logMessages, triggerJob } from "../integration/jobs";
+import { startPostgresProxy } from "./pg-proxy";
 import { redisPort, startRedis, stopRedis } from "./redis";
 import { datasetIds, jobReading, range, slowPages, waitFor, waitForFinished } from "./scenario";
 import { startWorker, type WorkerProcess } from "./workers";
@@ -35,8 +36,8 @@ afterEach(async () => {
   await startRedis(port).catch(() => undefined);
 });
 
-async function worker(name: string) {
-  const started = await startWorker(name);
+async function worker(name: string, env: Record<string, string> = {}) {
+  const started = await startWorker(name, env);
   workers.push(started);
   return started;
 }
@@ -141,5 +142,31 @@ describe("the worker's PostgreSQL sessions terminated mid-load", () => {
     const log = await logMessages(run.id);
     expect(log.filter((m) => m.startsWith("Loaded "))).toEqual(["Loaded 200 rows into the dataset (3 columns)."]);
     expect(w.alive).toBe(true);
+  });
+});
+
+describe("PostgreSQL unreachable for a worker for a few seconds", () => {
+  it("the worker reconnects by itself, the run ends success with exactly the right rows, and new work runs", async () => {
+    const proxy = await startPostgresProxy(new URL(env.DATABASE_URL));
+    try {
+      slowPages(fixture, "/slow", { pages: 20, perPage: 10, delayMs: 100 });
+      const { job } = await jobReading(`${fixture.origin}/slow`);
+      const w = await worker("w", { DATABASE_URL: proxy.url() });
+      const run = await triggerJob(job);
+      await waitFor("the load to be under way", async () => fixture.requestsTo("/slow") >= 5);
+      await proxy.cut();
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await proxy.restore();
+
+      const finished = await waitForFinished(run.id);
+      expect(finished).toMatchObject({ status: "success", rowsLoaded: 200 });
+      expect(await datasetIds(job.id)).toEqual({ ids: range(1, 200), runIds: [run.id] });
+      slowPages(fixture, "/slow", { pages: 1, perPage: 3, delayMs: 10 });
+      const next = await triggerJob(job);
+      expect(await waitForFinished(next.id, 20_000)).toMatchObject({ status: "success", rowsLoaded: 3 });
+      expect(w.alive).toBe(true);
+    } finally {
+      await proxy.close();
+    }
   });
 });
