@@ -5,6 +5,7 @@ import { logger } from "@/lib/logger";
 import { EtlError, userMessage } from "./errors";
 import type { LogLevel } from "./run-log";
 import { extract } from "./sources";
+import { pageRecords } from "./sources/page";
 import { batchColumnType, columnValues, type Batch } from "./transforms/batch";
 import { TransformPipeline } from "./transforms/pipeline";
 import { TransformStepError } from "./transforms/step-error";
@@ -95,7 +96,7 @@ async function readSample(input: PreviewInput, log: (level: LogLevel, message: s
     workspaceId: input.workspaceId,
   });
   for await (const page of source) {
-    records.push(...page.slice(0, input.sampleSize - records.length));
+    records.push(...pageRecords(page, input.sampleSize - records.length));
     if (records.length >= input.sampleSize) break;
   }
   return records;

@@ -9,13 +9,21 @@ const MAX = 1024 * 1024;
 function tokenize(text: string, chunks: number[] = [], dialect = { delimiter: ",", quote: '"' }): string[][] {
   const tokenizer = new CsvTokenizer({ ...dialect, maxRecordChars: MAX });
   const out: string[][] = [];
+  // Taking records now and then, at chunk boundaries, must not lose or split any.
+  const take = () => {
+    const rows = tokenizer.rowCount;
+    const columns = tokenizer.take();
+    for (let r = 0; r < rows; r++) out.push(columns.map((column) => column[r]!));
+  };
   let at = 0;
-  for (const size of chunks) {
-    out.push(...tokenizer.push(text.slice(at, at + size)));
+  for (const [i, size] of chunks.entries()) {
+    tokenizer.push(text.slice(at, at + size));
     at += size;
+    if (i % 3 === 0) take();
   }
-  out.push(...tokenizer.push(text.slice(at)));
-  out.push(...tokenizer.end());
+  tokenizer.push(text.slice(at));
+  tokenizer.end();
+  take();
   return out;
 }
 

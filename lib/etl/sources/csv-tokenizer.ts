@@ -1,8 +1,9 @@
 /**
  * A fast RFC 4180 CSV tokenizer for the common dialect: a one-character delimiter and quote,
  * quotes escaped by doubling, records ended by \n, \r\n or \r, empty lines skipped. It reads the
- * text chunk by chunk and returns complete records as arrays of strings, carrying an unfinished
- * record over to the next chunk.
+ * text chunk by chunk and collects complete records column by column (a batch of rows becomes one
+ * array of cells per column, with no array or object per row), carrying an unfinished record over
+ * to the next chunk; `take` hands over the records collected so far.
  *
  * csv-parse is the reference (lib/etl/sources/csv-tokenizer.test.ts compares both on quoted
  * fields, embedded newlines, delimiters and malformed input); this does the same work in a
@@ -24,6 +25,11 @@ export class CsvTokenizer {
   /** Physical line where the carried text starts (1-based), for error messages. */
   private line = 1;
   private width = -1;
+  /** The record being read, reused from record to record. */
+  private readonly cells: string[] = [];
+  private columns: string[][] = [];
+  private rows = 0;
+  private chars = 0;
   private readonly delimiter: number;
   private readonly quote: number;
   private readonly quoteChar: string;
@@ -35,21 +41,36 @@ export class CsvTokenizer {
     this.quoteChar = dialect.quote;
   }
 
-  /** The records completed by this chunk of text. */
-  push(text: string): string[][] {
-    const records: string[][] = [];
-    this.parse(this.carry + text, false, records);
-    return records;
+  /** Reads a chunk of text, collecting the records it completes. */
+  push(text: string): void {
+    this.parse(this.carry + text, false);
   }
 
-  /** The last record, when the text did not end with a line break. */
-  end(): string[][] {
-    const records: string[][] = [];
-    this.parse(this.carry, true, records);
-    return records;
+  /** Reads the last record, when the text did not end with a line break. */
+  end(): void {
+    this.parse(this.carry, true);
   }
 
-  private parse(text: string, final: boolean, records: string[][]): void {
+  /** Records collected since the last `take`. */
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  /** Characters of text those records were read from. */
+  get charCount(): number {
+    return this.chars;
+  }
+
+  /** The records collected since the last `take`, as one array of cells per column. */
+  take(): string[][] {
+    const columns = this.columns;
+    this.columns = columns.map(() => []);
+    this.rows = 0;
+    this.chars = 0;
+    return columns;
+  }
+
+  private parse(text: string, final: boolean): void {
     const n = text.length;
     const { delimiter: D, quote: Q } = this;
     let pos = 0;
@@ -67,7 +88,8 @@ export class CsvTokenizer {
         continue;
       }
       const start = pos;
-      const row: string[] = [];
+      const row = this.cells;
+      row.length = 0;
       let p = pos;
       let lines = 0;
       for (;;) {
@@ -129,11 +151,15 @@ export class CsvTokenizer {
           p += 1;
         }
       }
-      if (this.width === -1) this.width = row.length;
-      else if (row.length !== this.width) {
+      if (this.width === -1) {
+        this.width = row.length;
+        this.columns = row.map(() => []);
+      } else if (row.length !== this.width) {
         throw new CsvSyntaxError(`Invalid Record Length: expect ${this.width}, got ${row.length} on line ${line}`);
       }
-      records.push(row);
+      for (let c = 0; c < row.length; c++) this.columns[c]!.push(row[c]!);
+      this.rows++;
+      this.chars += p - start;
       line += 1 + lines;
       pos = p;
     }

@@ -4,21 +4,22 @@ import { parse, CsvError } from "csv-parse";
 import { EtlError } from "@/lib/etl/errors";
 import type { CsvFileSource } from "@/lib/schemas/file-source";
 import { CsvSyntaxError, CsvTokenizer } from "./csv-tokenizer";
-import { Batcher, columnNames, decodeText, textRowsToRecords } from "./file-records";
+import { Batcher, BATCH_CHARS, BATCH_ROWS, columnNames, decodeText, textColumnsToPage } from "./file-records";
+import type { ColumnPage } from "./page";
 
 /** A single record this long is a quote left open, not data: fail instead of reading the rest of the file into it. */
 const MAX_RECORD_CHARS = 8 * 1024 * 1024;
 
 /**
- * Streams a CSV file in the file's encoding and yields batches of typed records. The common
- * dialect (a one-character delimiter, no rows to skip) goes through CsvTokenizer, which is several
- * times faster; the rest through csv-parse. Both read RFC 4180: quoted delimiters, doubled quotes
- * and newlines inside quotes.
+ * Streams a CSV file in the file's encoding and yields batches of typed rows, column by column.
+ * The common dialect (a one-character delimiter, no rows to skip) goes through CsvTokenizer,
+ * which is several times faster; the rest through csv-parse. Both read RFC 4180: quoted
+ * delimiters, doubled quotes and newlines inside quotes.
  */
-export async function* extractCsv(source: CsvFileSource, input: Readable, sampleOnly: boolean): AsyncGenerator<unknown[]> {
+export async function* extractCsv(source: CsvFileSource, input: Readable, sampleOnly: boolean): AsyncGenerator<ColumnPage> {
   const delimiter = source.delimiter === "\\t" ? "\t" : source.delimiter;
   // pipeline destroys every stage on the first error, so a failing read or decode ends the loop below.
-  const chunks =
+  const batches =
     delimiter.length === 1 && source.skipRows === 0
       ? tokenize(
           pipeline(input, decodeText(source.encoding), () => undefined) as AsyncIterable<string>,
@@ -27,31 +28,39 @@ export async function* extractCsv(source: CsvFileSource, input: Readable, sample
       : parseRows(pipeline(input, decodeText(source.encoding), csvParse(source, delimiter), () => undefined) as AsyncIterable<string[]>);
 
   let names: string[] | null = null;
-  const batch = new Batcher<string[]>();
   try {
-    for await (const rows of chunks) {
-      for (const row of rows) {
-        if (!names) {
-          names = source.header ? columnNames(row, (i) => `column_${i + 1}`) : row.map((_, i) => `column_${i + 1}`);
-          if (source.header) continue;
-        }
-        if (batch.add(row, rowChars(row))) {
-          yield textRowsToRecords(names, batch.take());
-          if (sampleOnly) return;
+    for await (let { columns, rows } of batches) {
+      if (!names) {
+        if (rows === 0) continue;
+        const first = columns.map((column) => column[0]!);
+        names = source.header ? columnNames(first, (i) => `column_${i + 1}`) : first.map((_, i) => `column_${i + 1}`);
+        if (source.header) {
+          columns = columns.map((column) => column.slice(1));
+          rows -= 1;
         }
       }
+      if (rows === 0) continue;
+      yield textColumnsToPage(names, columns, rows);
+      if (sampleOnly) return;
     }
   } catch (error) {
     throw describeCsvError(error);
   } finally {
     input.destroy();
   }
-  if (names && batch.size > 0) yield textRowsToRecords(names, batch.take());
 }
 
-async function* tokenize(text: AsyncIterable<string>, tokenizer: CsvTokenizer): AsyncGenerator<string[][]> {
-  for await (const chunk of text) yield tokenizer.push(chunk);
-  yield tokenizer.end();
+type TextBatch = { columns: string[][]; rows: number };
+
+/** Batches of at most about BATCH_ROWS rows or BATCH_CHARS characters, taken at chunk boundaries. */
+async function* tokenize(text: AsyncIterable<string>, tokenizer: CsvTokenizer): AsyncGenerator<TextBatch> {
+  const full = () => tokenizer.rowCount >= BATCH_ROWS || tokenizer.charCount >= BATCH_CHARS;
+  for await (const chunk of text) {
+    tokenizer.push(chunk);
+    if (full()) yield { rows: tokenizer.rowCount, columns: tokenizer.take() };
+  }
+  tokenizer.end();
+  yield { rows: tokenizer.rowCount, columns: tokenizer.take() };
 }
 
 function csvParse(source: CsvFileSource, delimiter: string): Transform {
@@ -65,8 +74,19 @@ function csvParse(source: CsvFileSource, delimiter: string): Transform {
   });
 }
 
-async function* parseRows(rows: AsyncIterable<string[]>): AsyncGenerator<string[][]> {
-  for await (const row of rows) yield [row];
+async function* parseRows(records: AsyncIterable<string[]>): AsyncGenerator<TextBatch> {
+  const batch = new Batcher<string[]>();
+  let width = 0;
+  const columns = (rows: string[][]) => Array.from({ length: width }, (_, c) => rows.map((row) => row[c]!));
+  for await (const record of records) {
+    width ||= record.length;
+    if (batch.add(record, rowChars(record))) {
+      const rows = batch.take();
+      yield { rows: rows.length, columns: columns(rows) };
+    }
+  }
+  const rows = batch.take();
+  yield { rows: rows.length, columns: columns(rows) };
 }
 
 function rowChars(row: string[]): number {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Batcher, BATCH_CHARS, BATCH_ROWS, columnNames, textRowsToRecords } from "./file-records";
+import { Batcher, BATCH_CHARS, BATCH_ROWS, columnNames, textColumnsToPage } from "./file-records";
+import { pageRecords } from "./page";
 
 describe("columnNames", () => {
   it("keeps names, fills blanks by position and suffixes repeats", () => {
@@ -14,22 +15,23 @@ describe("columnNames", () => {
   });
 });
 
-describe("textRowsToRecords", () => {
+describe("textColumnsToPage", () => {
   it("types each column over the batch, keeping leading zeros and empty cells apart", () => {
     const rows = [
       ["1", "007", "1.5", "true", "2024-01-02", "", "x"],
       ["2", "8", "2", "FALSE", "", "", "12"],
       ["3", "9", "-0.25", "false", "2024-02-03", "", "y"],
     ];
-    expect(textRowsToRecords(["id", "code", "price", "ok", "day", "blank", "mixed"], rows)).toEqual([
+    const columns = rows[0]!.map((_, c) => rows.map((row) => row[c]!));
+    expect(pageRecords(textColumnsToPage(["id", "code", "price", "ok", "day", "blank", "mixed"], columns, 3))).toEqual([
       { id: 1, code: "007", price: 1.5, ok: true, day: "2024-01-02", blank: null, mixed: "x" },
       { id: 2, code: "8", price: 2, ok: false, day: null, blank: null, mixed: "12" },
       { id: 3, code: "9", price: -0.25, ok: false, day: "2024-02-03", blank: null, mixed: "y" },
     ]);
   });
 
-  it("fills short rows with null", () => {
-    expect(textRowsToRecords(["a", "b"], [["1"]])).toEqual([{ a: 1, b: null }]);
+  it("fills columns the cells lack with null", () => {
+    expect(pageRecords(textColumnsToPage(["a", "b"], [["1"]], 1))).toEqual([{ a: 1, b: null }]);
   });
 });
 

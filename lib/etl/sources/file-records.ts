@@ -2,6 +2,7 @@ import { Transform } from "node:stream";
 import { EtlError } from "@/lib/etl/errors";
 import { inferColumnType, parseText } from "@/lib/etl/infer-types";
 import { columnKey } from "@/lib/etl/transforms/normalize";
+import { ColumnPage } from "./page";
 
 /**
  * Batches read from files: at most BATCH_ROWS rows, and fewer when rows are wide, so a batch stays
@@ -27,25 +28,21 @@ export function columnNames(header: readonly unknown[], fallback: (index: number
 }
 
 /**
- * Turns rows of text cells into records. Each column's type is inferred over the batch in textual
- * mode, then every cell of it is converted, so "42" becomes 42 only where the whole column holds
- * numbers. A later batch may infer a wider type (a "N/A" among numbers); the dataset then widens
- * the column and logs it.
+ * Types a batch of text cells, column by column. Each column's type is inferred over the batch in
+ * textual mode, then every cell of it is converted, so "42" becomes 42 only where the whole column
+ * holds numbers. A later batch may infer a wider type (a "N/A" among numbers); the dataset then
+ * widens the column and logs it. The cell arrays are converted in place.
  */
-export function textRowsToRecords(names: readonly string[], rows: readonly (readonly string[])[]): Record<string, unknown>[] {
-  const types = names.map((_, c) => {
-    const column = new Array<string | undefined>(rows.length);
-    for (let r = 0; r < rows.length; r++) column[r] = rows[r]![c];
-    return inferColumnType(column, "textual");
+export function textColumnsToPage(names: readonly string[], columns: string[][], rows: number): ColumnPage {
+  const typed = names.map((_, c) => {
+    const cells = columns[c];
+    if (!cells) return new Array<unknown>(rows).fill(null);
+    const type = inferColumnType(cells, "textual");
+    const values: unknown[] = cells;
+    for (let r = 0; r < rows; r++) values[r] = parseText(cells[r] as string, type);
+    return values;
   });
-  return rows.map((row) => {
-    const record: Record<string, unknown> = {};
-    for (let c = 0; c < names.length; c++) {
-      const text = row[c];
-      record[names[c]!] = text === undefined ? null : parseText(text, types[c]!);
-    }
-    return record;
-  });
+  return new ColumnPage(names, typed, rows);
 }
 
 /** Collects rows into batches by count and size; `add` answers true when the batch is full. */

@@ -6,12 +6,13 @@ import { EtlError } from "@/lib/etl/errors";
 import { pgFileStorage } from "@/lib/files/storage";
 import type { FileSource } from "@/lib/schemas/file-source";
 import { extractCsv } from "./file-csv";
+import type { SourcePage } from "./page";
 import { extractJson, extractNdjson } from "./file-json";
 import { extractXlsx } from "./file-xlsx";
 import type { SourceContext } from "./types";
 
 /** Reads an uploaded file of the job's workspace as a stream, in batches, in the format the job names. */
-export async function* extractFile(source: FileSource, ctx: SourceContext): AsyncGenerator<unknown[]> {
+export async function* extractFile(source: FileSource, ctx: SourceContext): AsyncGenerator<SourcePage> {
   const file = await getFile(db, source.fileId);
   // A file of another workspace is reported exactly like a missing one.
   if (!file || file.workspaceId !== ctx.workspaceId) {

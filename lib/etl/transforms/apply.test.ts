@@ -1,7 +1,7 @@
 import * as aq from "arquero";
 import { describe, expect, it } from "vitest";
 import { transformStepSchema } from "@/lib/schemas/jobs";
-import { applyStep, recordsToBatch } from "./apply";
+import { applyStep, pageToBatch } from "./apply";
 import { batchColumnType, declaredTypes, withDeclaredTypes, type Batch } from "./batch";
 import { planSteps } from "./step-plan";
 
@@ -19,15 +19,15 @@ const orders = () =>
     amount: [10, -5, 30, 7.5],
   });
 
-describe("recordsToBatch", () => {
+describe("pageToBatch", () => {
   it("flattens records when the first step is normalize, and counts it as done", () => {
-    const { batch, consumed } = recordsToBatch([{ a: { b: 1 } }], transformStepSchema.parse({ op: "normalize" }));
+    const { batch, consumed } = pageToBatch([{ a: { b: 1 } }], transformStepSchema.parse({ op: "normalize" }));
     expect(consumed).toBe(1);
     expect(batch.objects()).toEqual([{ "a.b": 1 }]);
   });
 
   it("keeps nested values otherwise", () => {
-    const { batch, consumed } = recordsToBatch([{ a: { b: 1 } }, { c: 2 }], undefined);
+    const { batch, consumed } = pageToBatch([{ a: { b: 1 } }, { c: 2 }], undefined);
     expect(consumed).toBe(0);
     expect(batch.objects()).toEqual([
       { a: { b: 1 }, c: null },

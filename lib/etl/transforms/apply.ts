@@ -11,6 +11,7 @@ import {
 } from "./batch";
 import { castValue, CastError, describeValue } from "./cast";
 import { explodeBatch } from "./explode";
+import { ColumnPage, type SourcePage } from "@/lib/etl/sources/page";
 import { normalizeRecords, recordsToColumns } from "./normalize";
 import { quoteList, TransformStepError } from "./step-error";
 import type { StepPlan } from "./step-plan";
@@ -20,10 +21,16 @@ export type { Batch };
 
 type Step<Op extends TransformStep["op"]> = Extract<TransformStep, { op: Op }>;
 
-/** Turns a page of source records into a table; a normalize step at the front runs on the records directly. */
-export function recordsToBatch(records: readonly unknown[], first: TransformStep | undefined): { batch: Batch; consumed: number } {
-  if (first?.op === "normalize") return { batch: tableFrom(normalizeRecords(records, first)), consumed: 1 };
-  return { batch: tableFrom(recordsToColumns(records)), consumed: 0 };
+/**
+ * Turns a page of source rows into a table; a normalize step at the front runs on the records
+ * directly. A ColumnPage's cells are scalars (the readers that produce one read text cells), so
+ * flattening it would change nothing: its table is normalize's output as it is.
+ */
+export function pageToBatch(page: SourcePage, first: TransformStep | undefined): { batch: Batch; consumed: number } {
+  const consumed = first?.op === "normalize" ? 1 : 0;
+  if (page instanceof ColumnPage) return { batch: tableFrom(page), consumed };
+  if (consumed === 1) return { batch: tableFrom(normalizeRecords(page, first as Step<"normalize">)), consumed };
+  return { batch: tableFrom(recordsToColumns(page)), consumed };
 }
 
 /**

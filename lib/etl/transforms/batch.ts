@@ -2,6 +2,7 @@ import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import type { ColumnType } from "@/lib/schemas/jobs";
 import { inferColumnType } from "@/lib/etl/infer-types";
+import { ColumnPage } from "@/lib/etl/sources/page";
 import type { Columns } from "./normalize";
 
 /** A page of rows on its way through the steps: an arquero table, possibly a filtered or ordered view. */
@@ -29,8 +30,11 @@ export function batchColumnType(batch: Batch, name: string, values?: ArrayLike<u
   return declaredTypes(batch).get(name) ?? inferColumnType(values ?? columnValues(batch, name));
 }
 
-export function tableFrom({ names, columns }: Columns): Batch {
-  return aq.table(Object.fromEntries(names.map((name) => [name, columns.get(name)!])), names);
+/** A table over the given column arrays (not copied): normalize's output, or a source's ColumnPage. */
+export function tableFrom(data: Columns | ColumnPage): Batch {
+  const { names } = data;
+  const values = data instanceof ColumnPage ? (i: number) => data.columns[i]! : (i: number) => data.columns.get(names[i]!)!;
+  return aq.table(Object.fromEntries(names.map((name, i) => [name, values(i)])), names as string[]);
 }
 
 /** A column's values in the batch's row order, filter applied. */

@@ -1,6 +1,7 @@
 import type { TransformStep } from "@/lib/schemas/jobs";
 import { EtlError } from "@/lib/etl/errors";
-import { applyStep, recordsToBatch } from "./apply";
+import { ColumnPage, type SourcePage } from "@/lib/etl/sources/page";
+import { applyStep, pageToBatch } from "./apply";
 import { concatBatches, tableFrom, type Batch } from "./batch";
 import { recordsToColumns } from "./normalize";
 import { TransformStepError, unknownColumns } from "./step-error";
@@ -61,14 +62,14 @@ export class TransformPipeline {
     return false;
   }
 
-  /** Transforms one page of records; returns the batch to load now, or null while rows are being held. */
-  push(records: readonly unknown[]): Batch | null {
+  /** Transforms one page of rows; returns the batch to load now, or null while rows are being held. */
+  push(page: SourcePage): Batch | null {
     if (this.done) return null;
-    if (this.options.observe) this.options.observe(-1, tableFrom(recordsToColumns(records)));
+    if (this.options.observe) this.options.observe(-1, page instanceof ColumnPage ? tableFrom(page) : tableFrom(recordsToColumns(page)));
     const first = this.plans[0];
-    const { batch, consumed } = recordsToBatch(records, first?.step);
+    const { batch, consumed } = pageToBatch(page, first?.step);
     if (first && consumed === 1) {
-      this.record(first, records.length, []);
+      this.record(first, page.length, []);
       this.options.observe?.(0, batch);
     }
     const out = this.run(batch, consumed, this.blockingFrom);
