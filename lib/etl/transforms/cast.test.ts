@@ -122,8 +122,17 @@ describe("castValue", () => {
     ["2024-01-02", new Date("2024-01-02T00:00:00Z")],
     [1704164645000, new Date("2024-01-02T03:04:05Z")],
     [new Date(0), new Date(0)],
+    ["2024-02-29T23:59:59.999Z", new Date("2024-02-29T23:59:59.999Z")],
+    ["2000-02-29 00:00:00z", new Date("2000-02-29T00:00:00Z")],
+    ["0999-12-31T00:00:00Z", new Date("0999-12-31T00:00:00Z")],
   ]);
   refused("timestamp", [
+    ["2023-02-29T00:00:00Z", 'cannot cast "2023-02-29T00:00:00Z" to timestamp'],
+    ["1900-02-29T00:00:00.000Z", 'cannot cast "1900-02-29T00:00:00.000Z" to timestamp'],
+    ["2024-04-31T00:00:00Z", 'cannot cast "2024-04-31T00:00:00Z" to timestamp'],
+    ["2024-13-01T00:00:00Z", 'cannot cast "2024-13-01T00:00:00Z" to timestamp'],
+    ["2024-01-02T23:60:00Z", 'cannot cast "2024-01-02T23:60:00Z" to timestamp'],
+    ["2024-01-02T23:00:0xZ", 'cannot cast "2024-01-02T23:00:0xZ" to timestamp'],
     ["2024-01-02T24:00:00Z", 'cannot cast "2024-01-02T24:00:00Z" to timestamp (expected an ISO 8601 timestamp like 2024-01-31T12:00:00Z)'],
     ["yesterday", 'cannot cast "yesterday" to timestamp'],
     [new Date(Number.NaN), "cannot cast an invalid date to timestamp"],
@@ -139,6 +148,16 @@ describe("castValue", () => {
     [new Date(0), "1970-01-01T00:00:00.000Z"],
   ]);
   refused("json", [["{oops", 'cannot cast "{oops" to json (not valid JSON)']]);
+});
+
+// Timestamps written as toISOString writes them are read digit by digit; every one must come out
+// as the general ISO 8601 reading (Date's own parser) has it.
+it("reads toISOString's form exactly as Date does, over a range of instants", () => {
+  for (let ms = Date.UTC(1899, 0, 1); ms < Date.UTC(2101, 0, 1); ms += 86_400_000 * 7.3 + 1234) {
+    const text = new Date(ms).toISOString();
+    expect((castValue(text, "timestamp") as Date).getTime()).toBe(ms);
+    expect((castValue(text.replace(/\.\d{3}/, ""), "timestamp") as Date).getTime()).toBe(Math.floor(ms / 1000) * 1000);
+  }
 });
 
 describe("describeValue", () => {
