@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodeValue } from "./copy-encode";
+import { encodeRows, encodeValue } from "./copy-encode";
 
 describe("encodeValue (COPY text format)", () => {
   it("writes null and undefined as \\N whatever the type", () => {
@@ -61,5 +61,23 @@ describe("encodeValue (COPY text format)", () => {
   it("stringifies objects that land in a text column", () => {
     expect(encodeValue({ a: "x\ny" }, "string")).toBe('{"a":"x\\\\ny"}');
     expect(encodeValue(12, "string")).toBe("12");
+  });
+});
+
+describe("encodeRows", () => {
+  it("numbers the rows and encodes each column by its type, as encodeValue does", () => {
+    const columns = [
+      [1, 2, null, 9007199254740993n],
+      [1.5, Number.NaN, Infinity, null],
+      ["a\tb", null, "\\N", { k: 1 }],
+      [new Date("2024-01-02T03:04:05.678Z"), "2024-01-02", null, new Date(0)],
+      [true, false, null, "true"],
+      [{ a: [1] }, null, "x", 2],
+    ];
+    const types = ["integer", "number", "string", "timestamp", "boolean", "json"] as const;
+    const text = encodeRows(columns, types, 1, 4, 10);
+    const expected = [1, 2, 3].map((row, i) => [String(10 + i), ...columns.map((values, c) => encodeValue(values[row], types[c]!))].join("\t"));
+    expect(text).toBe(`${expected.join("\n")}\n`);
+    expect(text.split("\n")[0]).toBe("10\t2\tNaN\t\\N\t2024-01-02\tf\t\\N");
   });
 });

@@ -12,7 +12,7 @@ import { EtlError } from "@/lib/etl/errors";
 import { mergeTypes, pgTypes } from "@/lib/etl/infer-types";
 import { batchColumnType } from "@/lib/etl/transforms/batch";
 import type { RunLogger } from "@/lib/etl/run-log";
-import { encodeValue } from "./copy-encode";
+import { encodeRows } from "./copy-encode";
 import { dropAbandonedStaging } from "./staging";
 import { conflictMessage, describeDrift, describeReplacement, fit, planSchema, type RunColumn } from "./dataset-schema";
 import type { DestinationContext, DestinationLoad } from "./types";
@@ -35,6 +35,8 @@ export class DatasetLoad implements DestinationLoad {
   private readonly staging: string;
   private readonly columns: Column[] = [];
   private rows = 0;
+  /** The COPY of the last batch written, still running while the next batch is prepared. */
+  private sending: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly sql: Sql,
@@ -51,7 +53,8 @@ export class DatasetLoad implements DestinationLoad {
     const existing = destination.mode === "replace" ? [] : await datasetColumns(sql, context.jobId);
     const load = new DatasetLoad(sql, destination, context, new Map(existing.map((c) => [c.name, c.type])));
     await dropAbandonedStaging(sql, context.runId);
-    await sql.unsafe(`CREATE TABLE ${load.staging} (_run_id uuid NOT NULL, _row bigint NOT NULL)`);
+    // Every row of the run has its id: a default spares sending it with each row.
+    await sql.unsafe(`CREATE TABLE ${load.staging} (_run_id uuid NOT NULL DEFAULT '${context.runId.replace(/'/g, "''")}'::uuid, _row bigint NOT NULL)`);
     return load;
   }
 
@@ -67,6 +70,11 @@ export class DatasetLoad implements DestinationLoad {
     return this.columns.map(({ name, type }) => ({ name, type }));
   }
 
+  /**
+   * Encodes the batch and sends it with COPY, returning as soon as the previous batch's COPY has
+   * ended: while PostgreSQL inserts this batch (on its own core), the caller reads and transforms
+   * the next one. A failed COPY fails the next write, or the commit.
+   */
   async write(batch: ColumnTable): Promise<void> {
     const names = batch.columnNames();
     const arrays = names.map((name) => batch.array(name) as ArrayLike<unknown>);
@@ -75,26 +83,22 @@ export class DatasetLoad implements DestinationLoad {
     if (count === 0) return;
 
     const target = columns.map((c) => quoteIdent(c.name)).join(", ");
-    const copy = await this.sql
-      .unsafe(`COPY ${this.staging} (_run_id, _row${target ? `, ${target}` : ""}) FROM STDIN`)
-      .writable();
-    const runId = this.context.runId;
-    const first = this.rows;
     const types = columns.map((c) => c.type);
-    function* chunks() {
-      for (let start = 0; start < count; start += ROWS_PER_CHUNK) {
-        const end = Math.min(count, start + ROWS_PER_CHUNK);
-        let text = "";
-        for (let row = start; row < end; row++) {
-          text += `${runId}\t${first + row + 1}`;
-          for (let c = 0; c < arrays.length; c++) text += `\t${encodeValue(arrays[c]![row], types[c]!)}`;
-          text += "\n";
-        }
-        yield text;
-      }
+    const chunks: string[] = [];
+    for (let start = 0; start < count; start += ROWS_PER_CHUNK) {
+      chunks.push(encodeRows(arrays, types, start, Math.min(count, start + ROWS_PER_CHUNK), this.rows + start + 1));
     }
-    await pipeline(Readable.from(chunks()), copy as Writable);
     this.rows += count;
+    const previous = this.sending;
+    this.sending = previous.then(() => this.copy(target, chunks));
+    // Whoever awaits `sending` next sees the failure; until then it must not count as unhandled.
+    this.sending.catch(() => undefined);
+    await previous;
+  }
+
+  private async copy(target: string, chunks: string[]): Promise<void> {
+    const copy = await this.sql.unsafe(`COPY ${this.staging} (_row${target ? `, ${target}` : ""}) FROM STDIN`).writable();
+    await pipeline(Readable.from(chunks), copy as Writable);
   }
 
   /** Adds new columns and widens changed ones on the staging table, reporting every change. */
@@ -109,6 +113,7 @@ export class DatasetLoad implements DestinationLoad {
         const name = safeColumnName(source, taken);
         column = { source, name, type: inferred ?? this.existing.get(name) ?? "string", empty: inferred === null };
         this.assertFits(column);
+        await this.sending;
         await this.sql.unsafe(`ALTER TABLE ${this.staging} ADD COLUMN ${quoteIdent(name)} ${pgTypes[column.type]}`);
         this.columns.push(column);
         if (this.rows > 0) await this.log("warn", `New column "${name}" (${column.type}) appeared after ${this.rows} rows.`);
@@ -119,6 +124,7 @@ export class DatasetLoad implements DestinationLoad {
           const previous = column.type;
           column.type = widened;
           this.assertFits(column);
+          await this.sending;
           await this.sql.unsafe(
             `ALTER TABLE ${this.staging} ALTER COLUMN ${quoteIdent(column.name)} TYPE ${pgTypes[widened]} USING ${quoteIdent(column.name)}::${pgTypes[widened]}`,
           );
@@ -145,6 +151,8 @@ export class DatasetLoad implements DestinationLoad {
   /** Puts the staged rows into the dataset by mode and finalizes the run, in one transaction. */
   async commit(finalize: (tx: Sql) => Promise<void>): Promise<void> {
     const tableName = datasetTableName(this.context.jobId);
+    await this.sending;
+    await this.sql.unsafe(`ALTER TABLE ${this.staging} ALTER COLUMN _run_id DROP DEFAULT`);
     await this.sql.unsafe(`ANALYZE ${this.staging}`);
     let notes: string[] = [];
     await this.sql.begin(async (transaction) => {
@@ -326,6 +334,7 @@ export class DatasetLoad implements DestinationLoad {
   }
 
   async abort(): Promise<void> {
+    await this.sending.catch(() => undefined);
     await this.sql.unsafe(`DROP TABLE IF EXISTS ${this.staging}`);
   }
 }
