@@ -26,8 +26,18 @@ export class StageError extends Error {
   }
 
   get permanent(): boolean {
-    return this.cause instanceof EtlError && this.cause.permanent;
+    return isPermanent(this.cause);
   }
+}
+
+/**
+ * Retrying cannot help: our own errors say so themselves, and a database that refused a value
+ * (SQLSTATE class 22, data exception: out of range, invalid text for the type) refuses it again.
+ */
+export function isPermanent(error: unknown): boolean {
+  if (error instanceof EtlError) return error.permanent;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code);
 }
 
 /** The attempt ran past its time limit (RUN_TIMEOUT_MS); retried like any transient failure. */

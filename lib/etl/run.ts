@@ -8,7 +8,7 @@ import type { RunStage } from "@/lib/schemas/runs";
 import { openDestination } from "./destinations";
 import type { DestinationLoad } from "./destinations/types";
 import { openIncremental } from "./incremental";
-import { AttemptSupersededError, EtlError, inStage, RunCancelledError, RunTimeLimitError, StageError, userMessage } from "./errors";
+import { AttemptSupersededError, EtlError, inStage, isPermanent, RunCancelledError, RunTimeLimitError, StageError, userMessage } from "./errors";
 import { runLogger, type RunLogger } from "./run-log";
 import { extract } from "./sources";
 import { TransformPipeline } from "./transforms/pipeline";
@@ -128,7 +128,7 @@ export async function executeRun(runId: string, { attempt, maxAttempts, fence, r
     const stage = error instanceof StageError ? error.stage : "load";
     // I/O cut short by the time limit throws an abort error of its own: report the time limit instead.
     const cause = timeLimit?.aborted ? new RunTimeLimitError(timeLimitMs!) : error instanceof StageError ? error.cause : error;
-    const permanent = cause instanceof EtlError && cause.permanent;
+    const permanent = isPermanent(cause);
     const message = userMessage(cause);
     const final = permanent || attempt >= maxAttempts;
     if (!(await failAttempt(db, runId, fence, { stage, message, final }))) return superseded(log, attempt);

@@ -112,6 +112,23 @@ describe("a run through the BullMQ worker", () => {
     expect(await datasetSchemaTables()).toEqual([table]);
   });
 
+  // Batches stream into one COPY that stays open across pages: a value PostgreSQL refuses in a later
+  // page must still fail the run, in the load stage, with the value named, and leave the dataset as it was.
+  it("fails the run when PostgreSQL refuses a value in a later page, keeping the previous dataset", async () => {
+    const job = await ordersJobFor();
+    expect((await waitForRun((await triggerJob(job)).id)).status).toBe("success");
+    const table = datasetTableName(job.id);
+
+    const pages = [1, 2, 3].map((page) => [{ id: page, day: page === 3 ? "2024-02-30" : `2024-01-0${page}` }]);
+    fixture.paginated("/orders", pages);
+    const failed = await waitForRun((await triggerJob(job)).id);
+    // The same rows would be refused again: no retry.
+    expect(failed).toMatchObject({ status: "failed", errorStage: "load", attempt: 1 });
+    expect(failed.errorMessage).toMatch(/SQLSTATE 22008.*2024-02-30/);
+    expect(await datasetRows(table)).toEqual(expectedOrderRows);
+    expect(await datasetSchemaTables()).toEqual([table]);
+  });
+
   it("loads an empty source as an empty dataset", async () => {
     fixture.paginated("/orders", [[]]);
     const job = await ordersJobFor();

@@ -1,7 +1,8 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { Readable, type Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { once } from "node:events";
+import type { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
 import type { ColumnTable } from "arquero";
 import type { Sql } from "@/lib/db/client";
 import type { DatasetColumn } from "@/lib/db/schema";
@@ -20,6 +21,8 @@ import type { DestinationContext, DestinationLoad } from "./types";
 type Column = DatasetColumn & { source: string; empty: boolean };
 type DatasetDestination = Extract<Destination, { type: "dataset" }>;
 type Merge = { rowCount: number; notes: string[] };
+/** A COPY into the staging table: the columns it was started with, its stream, and its end. */
+type OpenCopy = { target: string; stream: Writable; done: Promise<void> };
 
 /** Rows per COPY chunk written to the socket; large enough to amortise calls, small enough to stay flat in memory. */
 const ROWS_PER_CHUNK = 2000;
@@ -35,8 +38,7 @@ export class DatasetLoad implements DestinationLoad {
   private readonly staging: string;
   private readonly columns: Column[] = [];
   private rows = 0;
-  /** The COPY of the last batch written, still running while the next batch is prepared. */
-  private sending: Promise<void> = Promise.resolve();
+  private copy: OpenCopy | null = null;
 
   private constructor(
     private readonly sql: Sql,
@@ -71,9 +73,10 @@ export class DatasetLoad implements DestinationLoad {
   }
 
   /**
-   * Encodes the batch and sends it with COPY, returning as soon as the previous batch's COPY has
-   * ended: while PostgreSQL inserts this batch (on its own core), the caller reads and transforms
-   * the next one. A failed COPY fails the next write, or the commit.
+   * Encodes the batch into the open COPY, which stays open from batch to batch while the columns
+   * stay the same: PostgreSQL inserts rows (on its own core) while the next batch is read and
+   * transformed, and a run pays for one COPY, not one per batch. Waits only when the socket is
+   * full. A COPY that failed fails the next write, or the commit.
    */
   async write(batch: ColumnTable): Promise<void> {
     const names = batch.columnNames();
@@ -83,22 +86,31 @@ export class DatasetLoad implements DestinationLoad {
     if (count === 0) return;
 
     const target = columns.map((c) => quoteIdent(c.name)).join(", ");
+    if (this.copy?.target !== target) await this.endCopy();
+    const copy = (this.copy ??= await this.startCopy(target));
     const types = columns.map((c) => c.type);
-    const chunks: string[] = [];
     for (let start = 0; start < count; start += ROWS_PER_CHUNK) {
-      chunks.push(encodeRows(arrays, types, start, Math.min(count, start + ROWS_PER_CHUNK), this.rows + start + 1));
+      const text = encodeRows(arrays, types, start, Math.min(count, start + ROWS_PER_CHUNK), this.rows + start + 1);
+      if (!copy.stream.write(text)) await Promise.race([once(copy.stream, "drain"), copy.done]);
     }
     this.rows += count;
-    const previous = this.sending;
-    this.sending = previous.then(() => this.copy(target, chunks));
-    // Whoever awaits `sending` next sees the failure; until then it must not count as unhandled.
-    this.sending.catch(() => undefined);
-    await previous;
   }
 
-  private async copy(target: string, chunks: string[]): Promise<void> {
-    const copy = await this.sql.unsafe(`COPY ${this.staging} (_row${target ? `, ${target}` : ""}) FROM STDIN`).writable();
-    await pipeline(Readable.from(chunks), copy as Writable);
+  private async startCopy(target: string): Promise<OpenCopy> {
+    const stream = (await this.sql.unsafe(`COPY ${this.staging} (_row${target ? `, ${target}` : ""}) FROM STDIN`).writable()) as Writable;
+    const done = finished(stream);
+    // Whoever waits on the COPY next sees its failure; until then it must not count as unhandled.
+    done.catch(() => undefined);
+    return { target, stream, done };
+  }
+
+  /** Ends the open COPY and waits for PostgreSQL to confirm it, throwing its error if it failed. */
+  private async endCopy(): Promise<void> {
+    const copy = this.copy;
+    if (!copy) return;
+    this.copy = null;
+    copy.stream.end();
+    await copy.done;
   }
 
   /** Adds new columns and widens changed ones on the staging table, reporting every change. */
@@ -113,7 +125,7 @@ export class DatasetLoad implements DestinationLoad {
         const name = safeColumnName(source, taken);
         column = { source, name, type: inferred ?? this.existing.get(name) ?? "string", empty: inferred === null };
         this.assertFits(column);
-        await this.sending;
+        await this.endCopy();
         await this.sql.unsafe(`ALTER TABLE ${this.staging} ADD COLUMN ${quoteIdent(name)} ${pgTypes[column.type]}`);
         this.columns.push(column);
         if (this.rows > 0) await this.log("warn", `New column "${name}" (${column.type}) appeared after ${this.rows} rows.`);
@@ -124,7 +136,7 @@ export class DatasetLoad implements DestinationLoad {
           const previous = column.type;
           column.type = widened;
           this.assertFits(column);
-          await this.sending;
+          await this.endCopy();
           await this.sql.unsafe(
             `ALTER TABLE ${this.staging} ALTER COLUMN ${quoteIdent(column.name)} TYPE ${pgTypes[widened]} USING ${quoteIdent(column.name)}::${pgTypes[widened]}`,
           );
@@ -151,7 +163,7 @@ export class DatasetLoad implements DestinationLoad {
   /** Puts the staged rows into the dataset by mode and finalizes the run, in one transaction. */
   async commit(finalize: (tx: Sql) => Promise<void>): Promise<void> {
     const tableName = datasetTableName(this.context.jobId);
-    await this.sending;
+    await this.endCopy();
     await this.sql.unsafe(`ALTER TABLE ${this.staging} ALTER COLUMN _run_id DROP DEFAULT`);
     await this.sql.unsafe(`ANALYZE ${this.staging}`);
     let notes: string[] = [];
@@ -334,7 +346,11 @@ export class DatasetLoad implements DestinationLoad {
   }
 
   async abort(): Promise<void> {
-    await this.sending.catch(() => undefined);
+    const copy = this.copy;
+    this.copy = null;
+    // Destroying the stream sends CopyFail: PostgreSQL rolls the COPY back.
+    copy?.stream.destroy(new Error("The load was aborted."));
+    await copy?.done.catch(() => undefined);
     await this.sql.unsafe(`DROP TABLE IF EXISTS ${this.staging}`);
   }
 }

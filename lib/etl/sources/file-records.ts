@@ -79,7 +79,8 @@ export function decodeText(encoding: string): Transform {
       true,
     );
   return new Transform({
-    readableObjectMode: false,
+    // Text goes out as the strings decoded here: a byte-mode side would encode them back into bytes for the reader to decode again.
+    readableObjectMode: true,
     decodeStrings: true,
     transform(chunk: Buffer, _encoding, callback) {
       try {
