@@ -49,16 +49,24 @@ export async function* extractPostgres(source: PostgresSource, ctx: SourceContex
       return statement.cursor(ctx.sampleOnly ? SAMPLE_ROWS : BATCH_ROWS)[Symbol.asyncIterator]();
     });
     let count = 0;
+    // postgres.js answers a finished cursor's next() with a plain object, not a promise.
+    const fetchNext = () => Promise.resolve(rows.next());
+    let pending = fetchNext();
     while (true) {
-      const next = await guard(fail, () => rows.next());
+      const next = await guard(fail, () => pending);
       if (next.done) break;
       count += next.value.length;
       ctx.incremental?.observe(next.value);
-      yield next.value;
       if (ctx.sampleOnly) {
+        yield next.value;
         await rows.return?.();
         break;
       }
+      // PostgreSQL produces the next batch while this one is transformed and loaded. A reader that
+      // stops early never awaits it; its failure (the connection closing) must not become unhandled.
+      pending = fetchNext();
+      pending.catch(() => undefined);
+      yield next.value;
     }
     await guard(fail, () => sql.unsafe("COMMIT"));
     await ctx.log("info", readSummary(count, ctx.incremental));
