@@ -9,6 +9,7 @@
  * Prints a table and writes bench/out/bench-<time>.json. Everything it created is dropped at the end.
  *
  * Usage: npm run bench        BENCH_REPEAT=1 BENCH_ROWS=200000 npm run bench  (a quick smoke run)
+ *        BENCH_ONLY=results,queue BENCH_BIG_ROWS=1000000 npm run bench  (some sections; see SECTIONS)
  */
 import "./bench-env";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -35,6 +36,17 @@ const PAGE_SIZE = 1000;
 const QUEUE_RUNS = 50;
 const SCALE_JOBS = 20;
 const SCALE_ROWS = 10_000;
+
+/**
+ * BENCH_ONLY (comma-separated) measures some sections and skips the rest, still building what
+ * those need: `results` reads the dataset `memory` loads, so it runs that section too.
+ */
+const SECTIONS = ["floors", "csv", "http", "postgres", "memory", "results", "queue", "scale"] as const;
+type Section = (typeof SECTIONS)[number];
+const ONLY = new Set((process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+for (const name of ONLY) if (!SECTIONS.includes(name as Section)) throw new Error(`BENCH_ONLY: unknown section "${name}"; known: ${SECTIONS.join(", ")}`);
+const NEEDS: Partial<Record<Section, Section[]>> = { memory: ["results"] };
+const measures = (section: Section) => ONLY.size === 0 || ONLY.has(section) || (NEEDS[section] ?? []).some((s) => ONLY.has(s));
 
 type Case = { name: string; rows: number; rowsPerSecond: number; seconds: number; peakRssMb?: number; floor?: string; ratio?: number; note?: string };
 type Latency = { name: string; p50: number; p95: number; requests: number };
@@ -187,18 +199,22 @@ async function main() {
     const smallCsv = path.join(dir, "orders-small.csv");
     const tinyCsv = path.join(dir, "orders-tiny.csv");
     const customersCsv = path.join(dir, "customers.csv");
-    await writeOrdersCsv(ordersCsv, ROWS);
-    await writeOrdersCsv(bigCsv, BIG_ROWS, 43);
-    await writeOrdersCsv(smallCsv, SCALE_ROWS, 44);
+    if (["floors", "csv", "postgres"].some((s) => measures(s as Section))) await writeOrdersCsv(ordersCsv, ROWS);
+    if (measures("memory")) await writeOrdersCsv(bigCsv, BIG_ROWS, 43);
+    if (measures("scale")) await writeOrdersCsv(smallCsv, SCALE_ROWS, 44);
     await writeOrdersCsv(tinyCsv, 10, 45);
-    await writeCustomersCsv(customersCsv, Math.ceil(JSON_RECORDS / PAGE_SIZE), PAGE_SIZE);
-    jsonServer = await startJsonServer(JSON_RECORDS);
+    if (measures("floors")) await writeCustomersCsv(customersCsv, Math.ceil(JSON_RECORDS / PAGE_SIZE), PAGE_SIZE);
+    if (measures("http")) jsonServer = await startJsonServer(JSON_RECORDS);
 
     // 1. Floors.
-    const csvFloor = await floor(appDatabase, ordersCsv, CSV_TABLE_COLUMNS, ROWS, "floor: psql \\copy orders CSV");
-    const jsonFloor = await floor(appDatabase, customersCsv, CUSTOMER_TABLE_COLUMNS, JSON_RECORDS, "floor: psql \\copy customers, pre-flattened CSV");
-    cases.push(csvFloor, jsonFloor);
-    console.log(JSON.stringify(csvFloor), JSON.stringify(jsonFloor));
+    let csvFloor: Case | undefined;
+    let jsonFloor: Case | undefined;
+    if (measures("floors")) {
+      csvFloor = await floor(appDatabase, ordersCsv, CSV_TABLE_COLUMNS, ROWS, "floor: psql \\copy orders CSV");
+      jsonFloor = await floor(appDatabase, customersCsv, CUSTOMER_TABLE_COLUMNS, JSON_RECORDS, "floor: psql \\copy customers, pre-flattened CSV");
+      cases.push(csvFloor, jsonFloor);
+      console.log(JSON.stringify(csvFloor), JSON.stringify(jsonFloor));
+    }
 
     workers.push(startWorker(benchEnv));
     const tinyJob = await createJob({ type: "file", fileId: await upload(tinyCsv), format: "csv" });
@@ -206,83 +222,98 @@ async function main() {
     await finished((await trigger(tinyJob.id)).id);
     extra.workerIdleRssMb = Math.round(await currentRssMb(workers[0]!.pid!));
 
-    // 2. CSV file job through the API (also the 1M-row memory figure).
     const csvSteps = [
       { op: "filter", expr: "d => d.id % 100 != 0" },
       { op: "derive", columns: { amount_eur: "d => d.amount * 0.92" } },
       { op: "cast", columns: { ordered_at: "timestamp", paid: "boolean" } },
     ];
-    const uploadStarted = performance.now();
-    const ordersFile = await upload(ordersCsv);
-    extra.uploadSeconds = round((performance.now() - uploadStarted) / 1000, 2);
-    const csvJob = await createJob({ type: "file", fileId: ordersFile, format: "csv" }, csvSteps);
-    await measureJob(`CSV file job, ${ROWS.toLocaleString("en")} rows (filter, derive, cast; replace)`, csvJob.id, csvFloor);
+
+    // 2. CSV file job through the API (also the 1M-row memory figure).
+    if (measures("csv")) {
+      const uploadStarted = performance.now();
+      const ordersFile = await upload(ordersCsv);
+      extra.uploadSeconds = round((performance.now() - uploadStarted) / 1000, 2);
+      const csvJob = await createJob({ type: "file", fileId: ordersFile, format: "csv" }, csvSteps);
+      await measureJob(`CSV file job, ${ROWS.toLocaleString("en")} rows (filter, derive, cast; replace)`, csvJob.id, csvFloor);
+    }
 
     // 3. Paginated HTTP JSON job.
-    const httpJob = await createJob(
-      { type: "http", url: jsonServer.url, recordsPath: "data", pagination: { type: "next_url", nextUrlPath: "links.next" }, maxPages: 100_000 },
-      [
-        { op: "normalize" },
-        { op: "rename", columns: { "profile.name": "customer", "profile.email": "email", "profile.address.city": "city", "profile.address.zip": "zip", "stats.orders": "orders", "stats.spent": "spent" } },
-      ],
-    );
-    await measureJob(`HTTP JSON job, ${JSON_RECORDS.toLocaleString("en")} nested records, ${PAGE_SIZE}/page`, httpJob.id, jsonFloor);
+    if (measures("http") && jsonServer) {
+      const httpJob = await createJob(
+        { type: "http", url: jsonServer.url, recordsPath: "data", pagination: { type: "next_url", nextUrlPath: "links.next" }, maxPages: 100_000 },
+        [
+          { op: "normalize" },
+          { op: "rename", columns: { "profile.name": "customer", "profile.email": "email", "profile.address.city": "city", "profile.address.zip": "zip", "stats.orders": "orders", "stats.spent": "spent" } },
+        ],
+      );
+      await measureJob(`HTTP JSON job, ${JSON_RECORDS.toLocaleString("en")} nested records, ${PAGE_SIZE}/page`, httpJob.id, jsonFloor);
+    }
 
     // 4. PostgreSQL source: the same orders, in a database of their own.
-    await psql("postgres", `CREATE DATABASE ${SOURCE_DATABASE}`);
-    await psql(SOURCE_DATABASE, `CREATE TABLE orders (${CSV_TABLE_COLUMNS})`);
-    await psql(SOURCE_DATABASE, `\\copy orders FROM '${ordersCsv}' WITH (FORMAT csv, HEADER true)`);
-    await psql(SOURCE_DATABASE, "ANALYZE orders");
-    const source = new URL(SOURCE_DATABASE_URL);
-    const connection = (await call("POST", "/api/v1/connections", {
-      type: "postgres",
-      name: "bench source",
-      host: source.hostname,
-      port: Number(source.port || 5432),
-      database: SOURCE_DATABASE,
-      user: decodeURIComponent(source.username) || "postgres",
-      ...(source.password ? { password: decodeURIComponent(source.password) } : {}),
-    })) as { id: string };
-    const pgJob = await createJob({ type: "postgres", connectionId: connection.id, query: "SELECT * FROM orders" });
-    await measureJob(`PostgreSQL source, ${ROWS.toLocaleString("en")} rows`, pgJob.id, csvFloor);
+    if (measures("postgres")) {
+      await psql("postgres", `CREATE DATABASE ${SOURCE_DATABASE}`);
+      await psql(SOURCE_DATABASE, `CREATE TABLE orders (${CSV_TABLE_COLUMNS})`);
+      await psql(SOURCE_DATABASE, `\\copy orders FROM '${ordersCsv}' WITH (FORMAT csv, HEADER true)`);
+      await psql(SOURCE_DATABASE, "ANALYZE orders");
+      const source = new URL(SOURCE_DATABASE_URL);
+      const connection = (await call("POST", "/api/v1/connections", {
+        type: "postgres",
+        name: "bench source",
+        host: source.hostname,
+        port: Number(source.port || 5432),
+        database: SOURCE_DATABASE,
+        user: decodeURIComponent(source.username) || "postgres",
+        ...(source.password ? { password: decodeURIComponent(source.password) } : {}),
+      })) as { id: string };
+      const pgJob = await createJob({ type: "postgres", connectionId: connection.id, query: "SELECT * FROM orders" });
+      await measureJob(`PostgreSQL source, ${ROWS.toLocaleString("en")} rows`, pgJob.id, csvFloor);
+    }
 
     // 5. Memory at BIG_ROWS (the 1M figure is case 2's); its dataset serves case 6.
-    const bigJob = await createJob({ type: "file", fileId: await upload(bigCsv), format: "csv" }, csvSteps);
-    await rm(bigCsv);
-    const big = await measureJob(`CSV file job, ${BIG_ROWS.toLocaleString("en")} rows (memory)`, bigJob.id, csvFloor, BIG_REPEAT);
+    let bigRunId = "";
+    if (measures("memory")) {
+      const bigJob = await createJob({ type: "file", fileId: await upload(bigCsv), format: "csv" }, csvSteps);
+      await rm(bigCsv);
+      const big = await measureJob(`CSV file job, ${BIG_ROWS.toLocaleString("en")} rows (memory)`, bigJob.id, csvFloor, BIG_REPEAT);
+      bigRunId = big.lastRunId;
+    }
 
     // 6. Results API on the big dataset: sorted and filtered, first page, middle and end reached through `next`.
-    latencies.push(...(await measureResults(api.url, token, big.lastRunId, extra)));
+    if (measures("results")) latencies.push(...(await measureResults(api.url, token, bigRunId, extra)));
 
     // 7. Queue latency: trigger → running, with an idle worker.
-    const waits: number[] = [];
-    for (let i = 0; i < QUEUE_RUNS; i++) {
-      const run = await finished((await trigger(tinyJob.id)).id, 20);
-      waits.push(Date.parse(run.startedAt!) - Date.parse(run.createdAt));
+    if (measures("queue")) {
+      const waits: number[] = [];
+      for (let i = 0; i < QUEUE_RUNS; i++) {
+        const run = await finished((await trigger(tinyJob.id)).id, 20);
+        waits.push(Date.parse(run.startedAt!) - Date.parse(run.createdAt));
+      }
+      latencies.push({ name: "queue: POST …/runs → running", p50: median(waits), p95: percentile(waits, 95), requests: QUEUE_RUNS });
+      console.log(JSON.stringify(latencies.at(-1)));
     }
-    latencies.push({ name: "queue: POST …/runs → running", p50: median(waits), p95: percentile(waits, 95), requests: QUEUE_RUNS });
-    console.log(JSON.stringify(latencies.at(-1)));
 
     // 8. Scale-out: the same 20 small jobs with 1 and 2 worker processes (one run at a time each).
-    const smallFile = await upload(smallCsv);
-    const scaleJobs = [];
-    for (let i = 0; i < SCALE_JOBS; i++) scaleJobs.push(await createJob({ type: "file", fileId: smallFile, format: "csv" }, csvSteps));
-    for (const processes of [1, 2]) {
-      await Promise.all(workers.splice(0).map(stopWorker));
-      for (let i = 0; i < processes; i++) workers.push(startWorker({ ...benchEnv, WORKER_CONCURRENCY: "1" }));
-      await Promise.all(Array.from({ length: processes * 2 }, async () => finished((await trigger(tinyJob.id)).id)));
-      const runs: number[] = [];
-      for (let i = 0; i < REPEAT; i++) {
-        const triggered = await Promise.all(scaleJobs.map((job) => trigger(job.id)));
-        const done: Run[] = [];
-        for (const run of triggered) done.push(await finished(run.id, 200));
-        // From the first trigger to the last success, by the runs' own timestamps: polling adds nothing.
-        runs.push((Math.max(...done.map((r) => Date.parse(r.finishedAt!))) - Math.min(...done.map((r) => Date.parse(r.createdAt)))) / 1000);
+    if (measures("scale")) {
+      const smallFile = await upload(smallCsv);
+      const scaleJobs = [];
+      for (let i = 0; i < SCALE_JOBS; i++) scaleJobs.push(await createJob({ type: "file", fileId: smallFile, format: "csv" }, csvSteps));
+      for (const processes of [1, 2]) {
+        await Promise.all(workers.splice(0).map(stopWorker));
+        for (let i = 0; i < processes; i++) workers.push(startWorker({ ...benchEnv, WORKER_CONCURRENCY: "1" }));
+        await Promise.all(Array.from({ length: processes * 2 }, async () => finished((await trigger(tinyJob.id)).id)));
+        const runs: number[] = [];
+        for (let i = 0; i < REPEAT; i++) {
+          const triggered = await Promise.all(scaleJobs.map((job) => trigger(job.id)));
+          const done: Run[] = [];
+          for (const run of triggered) done.push(await finished(run.id, 200));
+          // From the first trigger to the last success, by the runs' own timestamps: polling adds nothing.
+          runs.push((Math.max(...done.map((r) => Date.parse(r.finishedAt!))) - Math.min(...done.map((r) => Date.parse(r.createdAt)))) / 1000);
+        }
+        const seconds = median(runs);
+        const rows = SCALE_JOBS * SCALE_ROWS;
+        cases.push({ name: `scale-out: ${SCALE_JOBS} jobs × ${SCALE_ROWS.toLocaleString("en")} rows, ${processes} worker process${processes > 1 ? "es" : ""}`, rows, seconds: round(seconds, 2), rowsPerSecond: Math.round(rows / seconds), note: `${round(SCALE_JOBS / seconds, 2)} jobs/s` });
+        console.log(JSON.stringify(cases.at(-1)));
       }
-      const seconds = median(runs);
-      const rows = SCALE_JOBS * SCALE_ROWS;
-      cases.push({ name: `scale-out: ${SCALE_JOBS} jobs × ${SCALE_ROWS.toLocaleString("en")} rows, ${processes} worker process${processes > 1 ? "es" : ""}`, rows, seconds: round(seconds, 2), rowsPerSecond: Math.round(rows / seconds), note: `${round(SCALE_JOBS / seconds, 2)} jobs/s` });
-      console.log(JSON.stringify(cases.at(-1)));
     }
   } finally {
     await Promise.all(workers.map(stopWorker));
