@@ -5,6 +5,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { memberships, users } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import type { Role } from "@/lib/auth/permissions";
+import { forgetPrincipals } from "@/lib/auth/principal-cache";
 import { notificationsQueue } from "@/lib/notifications/queue";
 import { runsQueue } from "@/lib/queue/runs-queue";
 import { schedulesQueue } from "@/lib/queue/schedules-queue";
@@ -18,6 +19,7 @@ export async function resetDatabase(): Promise<void> {
   await sql.unsafe("UPDATE run_totals SET runs = 0, rows_loaded = 0, duration_seconds_sum = 0; UPDATE run_duration_buckets SET runs = 0");
   const schema = quoteIdent(env.DATASET_SCHEMA);
   await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+  forgetPrincipals();
 }
 
 /**
@@ -49,6 +51,8 @@ export async function createUser(name = `user${++userCounter}`) {
 
 export async function addMember(userId: string, workspaceId: string, role: Role): Promise<void> {
   await db.insert(memberships).values({ userId, workspaceId, role, isDefault: false });
+  // Written past the services, so it forgets cached callers as their writes do.
+  forgetPrincipals();
 }
 
 /** A user whose only membership is `role` in someone else's workspace (their default). */

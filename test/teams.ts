@@ -3,6 +3,7 @@ import { db } from "@/lib/db/client";
 import { createApiToken } from "@/lib/db/queries/tokens";
 import { auditEvents, users } from "@/lib/db/schema";
 import type { Role } from "@/lib/auth/permissions";
+import { forgetPrincipals } from "@/lib/auth/principal-cache";
 import { apiToken } from "./api";
 import { createMemberOnly, createUser } from "./db";
 
@@ -37,6 +38,8 @@ export async function createTeam() {
 
 export async function makeInstanceAdmin(userId: string): Promise<void> {
   await db.update(users).set({ isInstanceAdmin: true }).where(eq(users.id, userId));
+  // Written past the services, so it forgets cached callers as their writes do.
+  forgetPrincipals();
 }
 
 /** Every audit event, oldest first, in the shape tests compare. */

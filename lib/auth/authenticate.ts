@@ -3,43 +3,59 @@ import type { NextRequest } from "next/server";
 import { getToken } from "next-auth/jwt";
 import { clientIp } from "@/lib/api/client-ip";
 import { db } from "@/lib/db/client";
-import { redeemApiToken } from "@/lib/db/queries/tokens";
-import { findUserById, listMemberships } from "@/lib/db/queries/users";
+import { findTokenPrincipal, findUserPrincipal } from "@/lib/db/queries/principals";
+import { hashToken, isApiTokenFormat, tokenUseIsStale, touchApiToken } from "@/lib/db/queries/tokens";
 import { env } from "@/lib/env";
-import { minRole, type Role } from "./permissions";
+import { minRole } from "./permissions";
 import type { Principal } from "./principal";
+import { cachedPrincipal, type Resolved } from "./principal-cache";
 
 /**
  * Resolves the caller from a bearer token or the next-auth session cookie. Returns undefined when
- * neither identifies a live, active user; user, roles and token are read from the database on
- * every call, so a deactivation, a change of membership or a revocation takes effect on the next
- * request.
+ * neither identifies a live, active user. Token, user and memberships are one query, its answer
+ * reused for at most PRINCIPAL_CACHE_MS (lib/auth/principal-cache.ts): a revocation, deactivation
+ * or change of membership applies to the next request when made through this process, and within
+ * that bound when made through another.
  */
 export async function authenticate(req: NextRequest): Promise<Principal | undefined> {
   const ip = clientIp(req.headers);
   const authorization = req.headers.get("authorization");
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    if (!match?.[1]) return undefined;
-    const token = await redeemApiToken(db, match[1]);
-    if (!token) return undefined;
-    return loadPrincipal(token.userId, { via: "token", tokenId: token.tokenId, roleCap: token.roleCap, ip });
+    if (!match?.[1] || !isApiTokenFormat(match[1])) return undefined;
+    const hash = hashToken(match[1]);
+    const principal = await cachedPrincipal(`token:${hash}`, () => resolveToken(hash));
+    return principal && { ...principal, ip };
   }
   const jwt = await getToken({ req, secret: env.NEXTAUTH_SECRET });
-  return jwt?.sub ? loadPrincipal(jwt.sub, { via: "session", roleCap: null, ip }) : undefined;
+  if (!jwt?.sub) return undefined;
+  const userId = jwt.sub;
+  const principal = await cachedPrincipal(`session:${userId}`, () => resolveSession(userId));
+  return principal && { ...principal, ip };
 }
 
-type Credential = { via: Principal["via"]; tokenId?: string; roleCap: Role | null; ip: string | null };
-
-async function loadPrincipal(userId: string, credential: Credential): Promise<Principal | undefined> {
-  const [user, memberships] = await Promise.all([findUserById(db, userId), listMemberships(db, userId)]);
-  if (!user || user.deactivatedAt) return undefined;
-  const cap = credential.roleCap;
+async function resolveToken(hash: string): Promise<Resolved | undefined> {
+  const row = await findTokenPrincipal(db, hash);
+  if (!row) return undefined;
+  if (tokenUseIsStale(row.lastUsedAt)) await touchApiToken(db, row.tokenId);
+  const cap = row.roleCap;
   return {
-    userId: user.id,
-    email: user.email,
-    isInstanceAdmin: user.isInstanceAdmin && !cap,
-    memberships: cap ? memberships.map((m) => ({ ...m, role: minRole(m.role, cap) })) : memberships,
-    ...credential,
+    principal: {
+      userId: row.userId,
+      email: row.email,
+      isInstanceAdmin: row.isInstanceAdmin && !cap,
+      memberships: cap ? row.memberships.map((m) => ({ ...m, role: minRole(m.role, cap) })) : row.memberships,
+      via: "token",
+      tokenId: row.tokenId,
+      roleCap: cap,
+    },
+    validUntil: row.expiresAt?.getTime(),
   };
+}
+
+async function resolveSession(userId: string): Promise<Resolved | undefined> {
+  const row = await findUserPrincipal(db, userId);
+  if (!row) return undefined;
+  const { email, isInstanceAdmin, memberships } = row;
+  return { principal: { userId: row.userId, email, isInstanceAdmin, memberships, via: "session", roleCap: null } };
 }

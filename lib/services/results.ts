@@ -1,7 +1,6 @@
 import "server-only";
-import { eq } from "drizzle-orm";
 import { db, sql } from "@/lib/db/client";
-import { datasets } from "@/lib/db/schema";
+import { findDataset, findRunWithDataset, type DatasetRow as Dataset } from "@/lib/db/queries/datasets";
 import { getJob } from "@/lib/db/queries/jobs";
 import { profileResults } from "@/lib/db/queries/result-profile";
 import type { ResultScope } from "@/lib/db/queries/result-scope";
@@ -17,12 +16,13 @@ import { rowEncoder } from "@/lib/exports/row-encoders";
 import { parseFilters, profileQuerySchema, resultsQuerySchema, type ResultsProfile } from "@/lib/schemas/results";
 import { loadJob } from "./jobs";
 import { rememberedCount } from "./result-counts";
-import { loadRun } from "./runs";
+import { accessibleRun } from "./runs";
 
-/** `replaces`: the run's mode swaps the whole dataset, so it holds that run's rows or none of them. */
-type Target = { jobId: string; runId?: string; replaces?: boolean };
-
-type Dataset = typeof datasets.$inferSelect;
+/**
+ * `replaces`: the run's mode swaps the whole dataset, so it holds that run's rows or none of them.
+ * `dataset`: the job's, read with the run or job; undefined before the first successful load.
+ */
+type Target = { jobId: string; runId?: string; replaces?: boolean; dataset: Dataset | undefined };
 
 /**
  * The dataset rows a request addresses: the job's table, one run's rows in it, narrowed by `q`
@@ -31,7 +31,7 @@ type Dataset = typeof datasets.$inferSelect;
  */
 async function resolveScope(url: URL, target: Target) {
   const options = resultsQuerySchema.parse(Object.fromEntries(url.searchParams));
-  const [dataset] = await db.select().from(datasets).where(eq(datasets.jobId, target.jobId)).limit(1);
+  const { dataset } = target;
   const gone = Boolean(dataset && target.runId && target.replaces && dataset.lastRunId !== target.runId);
   const filters = parseFilters(url.searchParams);
   const sort = options.sort ? { column: options.sort.replace(/^-/, ""), desc: options.sort.startsWith("-") } : undefined;
@@ -117,8 +117,9 @@ const emptyStats = ({ name, type }: Dataset["columns"][number]) => ({ name, type
 export const wantsDownload = (url: URL) => ["csv", "ndjson"].includes(url.searchParams.get("format") ?? "");
 
 async function runTarget(principal: Principal, runId: string) {
-  const run = await loadRun(principal, runId, "runs:read");
-  const target: Target = { jobId: run.jobId, runId: run.id, replaces: run.definition.destination.mode === "replace" };
+  const found = await findRunWithDataset(db, runId);
+  const run = accessibleRun(principal, found?.run, "runs:read");
+  const target: Target = { jobId: run.jobId, runId: run.id, replaces: run.replaces, dataset: found?.dataset };
   // Only downloads are named: a page request does not read the job.
   const filename = async () => `${safeFileStem((await getJob(db, run.jobId))?.name ?? "run")}-run-${run.id.slice(0, 8)}`;
   return { target, filename };
@@ -126,7 +127,8 @@ async function runTarget(principal: Principal, runId: string) {
 
 async function jobTarget(principal: Principal, jobId: string) {
   const job = await loadJob(principal, jobId, "jobs:read");
-  return { target: { jobId: job.id } as Target, filename: async () => `${safeFileStem(job.name)}-data` };
+  const target: Target = { jobId: job.id, dataset: await findDataset(db, job.id) };
+  return { target, filename: async () => `${safeFileStem(job.name)}-data` };
 }
 
 /** A page of the rows a run loaded, while they are still the job's dataset. */

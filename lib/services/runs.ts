@@ -9,8 +9,14 @@ import { assertAccess } from "./access";
 import { recordAudit } from "./audit";
 import { toRunDto } from "./dto";
 
-export async function loadRun(principal: Principal, id: string, permission: "runs:read" | "runs:execute"): Promise<RunRow> {
-  const run = await getRun(db, id);
+type RunPermission = "runs:read" | "runs:execute";
+
+export async function loadRun(principal: Principal, id: string, permission: RunPermission): Promise<RunRow> {
+  return accessibleRun(principal, await getRun(db, id), permission);
+}
+
+/** The run, if it exists and the caller may act on it: 404 when not (or not a member of its workspace), 403 when their role is too low. */
+export function accessibleRun<T extends { workspaceId: string }>(principal: Principal, run: T | undefined, permission: RunPermission): T {
   if (!run) throw new HttpError(404, "The run does not exist.");
   assertAccess(principal, run.workspaceId, permission, "run");
   return run;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { POST as createJob } from "@/app/api/v1/jobs/route";
 import { PATCH as patchJob } from "@/app/api/v1/jobs/[id]/route";
 import { POST as preview } from "@/app/api/v1/preview/route";
+import { forgetPrincipals } from "@/lib/auth/principal-cache";
 import { sql } from "@/lib/db/client";
 import type { Preview } from "@/lib/schemas/preview";
 import { apiToken, call, expectProblem } from "../api";
@@ -254,6 +255,8 @@ describe("POST /api/v1/preview", () => {
 
     // Made an editor, the viewer may preview there.
     await sql`UPDATE memberships SET role = 'editor' WHERE user_id = ${viewer.id}`;
+    // Written past the services, so it forgets cached callers as their writes do.
+    forgetPrincipals();
     expect((await post({ source: source(), workspaceId }, viewerToken)).status).toBe(200);
     await addMember(stranger.user.id, workspaceId, "viewer");
     expectProblem(await post({ jobId: job.body.id }, strangerToken), 403);

@@ -4,10 +4,13 @@ import { POST as createTokenWithPassword } from "@/app/api/v1/auth/token/route";
 import { GET as listJobs } from "@/app/api/v1/jobs/route";
 import { DELETE as revokeToken } from "@/app/api/v1/tokens/[id]/route";
 import { GET as listTokens, POST as createToken } from "@/app/api/v1/tokens/route";
+import { forgetPrincipals, PRINCIPAL_CACHE_MS } from "@/lib/auth/principal-cache";
 import { db } from "@/lib/db/client";
 import { apiTokens } from "@/lib/db/schema";
 import { apiToken, call, expectProblem } from "../api";
 import { createUser, resetDatabase, TEST_PASSWORD } from "../db";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 let user: Awaited<ReturnType<typeof createUser>>["user"];
 let token: string;
@@ -67,9 +70,21 @@ describe("token options", () => {
 
 describe("token lifecycle", () => {
   it("stops working once expired", async () => {
-    const res = await create({ name: "short", expiresAt: new Date(Date.now() + 60_000).toISOString() });
+    const expiresAt = Date.now() + 1000;
+    const res = await create({ name: "short", expiresAt: new Date(expiresAt).toISOString() });
     expect((await jobsWith(res.body.token)).status).toBe(200);
-    await db.update(apiTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiTokens.id, res.body.id));
+    // The caller is cached (lib/auth/principal-cache.ts), but never past the token's expiry.
+    await sleep(expiresAt - Date.now() + 10);
+    expectProblem(await jobsWith(res.body.token), 401);
+  });
+
+  it("a revocation made through another web process applies within PRINCIPAL_CACHE_MS", async () => {
+    const res = await create({ name: "elsewhere" });
+    expect((await jobsWith(res.body.token)).status).toBe(200);
+    // Another process's write: this one's cache does not hear of it.
+    const revokedAt = Date.now();
+    await db.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.id, res.body.id));
+    await sleep(revokedAt + PRINCIPAL_CACHE_MS - Date.now());
     expectProblem(await jobsWith(res.body.token), 401);
   });
 
@@ -95,6 +110,8 @@ describe("token lifecycle", () => {
     // A minute later the next request writes again.
     const minuteAgo = new Date(Date.now() - 61_000);
     await db.update(apiTokens).set({ lastUsedAt: minuteAgo }).where(eq(apiTokens.id, res.body.id));
+    // A minute on, the caller cached by the requests above has long expired.
+    forgetPrincipals();
     await jobsWith(res.body.token);
     const later = (await rowOf(res.body.id)).lastUsedAt!;
     expect(later.getTime()).toBeGreaterThan(minuteAgo.getTime() + 30_000);

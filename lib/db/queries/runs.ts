@@ -1,6 +1,7 @@
 import "server-only";
-import { and, count, desc, eq, gt, inArray, asc } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, asc, sql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
+import { prepared } from "@/lib/db/prepared";
 import { runLogs, runs } from "@/lib/db/schema";
 import type { JobDefinition } from "@/lib/schemas/jobs";
 import type { RunStatus } from "@/lib/schemas/runs";
@@ -16,8 +17,10 @@ export async function insertRun(
   return run!;
 }
 
+const runById = prepared((db) => db.select().from(runs).where(eq(runs.id, sql.placeholder("id"))).limit(1).prepare("run_by_id"));
+
 export async function getRun(db: Db, id: string): Promise<RunRow | undefined> {
-  const [run] = await db.select().from(runs).where(eq(runs.id, id)).limit(1);
+  const [run] = await runById(db).execute({ id });
   return run;
 }
 
@@ -44,6 +47,8 @@ export async function listRuns(
   return { count: total?.n ?? 0, rows };
 }
 
+export type RunLogLine = { level: LogLevel; message: string; data?: Record<string, unknown> };
+
 export async function appendRunLog(
   db: Db,
   runId: string,
@@ -51,7 +56,12 @@ export async function appendRunLog(
   message: string,
   data?: Record<string, unknown>,
 ): Promise<void> {
-  await db.insert(runLogs).values({ runId, level, message, data: data ?? null });
+  await appendRunLogs(db, runId, [{ level, message, data }]);
+}
+
+/** Several lines in one insert; their ids follow their order. */
+export async function appendRunLogs(db: Db, runId: string, lines: readonly RunLogLine[]): Promise<void> {
+  await db.insert(runLogs).values(lines.map(({ level, message, data }) => ({ runId, level, message, data: data ?? null })));
 }
 
 export async function listRunLogs(db: Db, params: { runId: string; after?: number; page: number; pageSize: number }) {

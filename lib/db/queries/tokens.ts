@@ -1,9 +1,10 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import { and, desc, eq, gt, isNull, lt, or, sql as dsql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql as dsql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { apiTokens } from "@/lib/db/schema";
 import type { Role } from "@/lib/auth/permissions";
+import { forgetPrincipals } from "@/lib/auth/principal-cache";
 
 const TOKEN_PREFIX = "dfh_";
 
@@ -58,40 +59,24 @@ export async function revokeApiToken(db: Db, userId: string, tokenId: string) {
     .set({ revokedAt: new Date() })
     .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
     .returning({ id: apiTokens.id, name: apiTokens.name });
+  if (revoked) forgetPrincipals();
   return revoked;
 }
 
-export type RedeemedToken = { tokenId: string; userId: string; roleCap: Role | null };
+/** Whether `token` has our tokens' form; anything else is refused without a lookup. */
+export function isApiTokenFormat(token: string): boolean {
+  return token.startsWith(TOKEN_PREFIX);
+}
 
-/**
- * The live token matching `token`, or undefined for unknown, revoked or expired ones. Its
- * last-used time is written at most once a minute, so a busy integration does not turn every
- * request into a write; the conditional update keeps that true across processes.
- */
-export async function redeemApiToken(db: Db, token: string): Promise<RedeemedToken | undefined> {
-  if (!token.startsWith(TOKEN_PREFIX)) return undefined;
-  const [row] = await db
-    .select({ tokenId: apiTokens.id, userId: apiTokens.userId, roleCap: apiTokens.roleCap, lastUsedAt: apiTokens.lastUsedAt })
-    .from(apiTokens)
-    .where(
-      and(
-        eq(apiTokens.tokenHash, hashToken(token)),
-        isNull(apiTokens.revokedAt),
-        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date())),
-      ),
-    )
-    .limit(1);
-  if (!row) return undefined;
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() >= 60_000) {
-    await db
-      .update(apiTokens)
-      .set({ lastUsedAt: new Date() })
-      .where(
-        and(
-          eq(apiTokens.id, row.tokenId),
-          or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, dsql`now() - interval '1 minute'`)),
-        ),
-      );
-  }
-  return { tokenId: row.tokenId, userId: row.userId, roleCap: row.roleCap };
+/** A token's last use is written at most once a minute, so a busy integration does not turn every request into a write. */
+export function tokenUseIsStale(lastUsedAt: Date | null, now = Date.now()): boolean {
+  return !lastUsedAt || now - lastUsedAt.getTime() >= 60_000;
+}
+
+/** Records a token's use; the condition keeps it to once a minute across processes too. */
+export async function touchApiToken(db: Db, tokenId: string): Promise<void> {
+  await db
+    .update(apiTokens)
+    .set({ lastUsedAt: new Date() })
+    .where(and(eq(apiTokens.id, tokenId), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, dsql`now() - interval '1 minute'`))));
 }

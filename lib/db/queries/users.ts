@@ -4,6 +4,7 @@ import type { Db } from "@/lib/db/client";
 import { memberships, users, workspaces } from "@/lib/db/schema";
 import type { Membership } from "@/lib/auth/principal";
 import { hashPassword } from "@/lib/auth/password";
+import { forgetPrincipals } from "@/lib/auth/principal-cache";
 
 export async function findUserByEmail(db: Db, email: string) {
   const [user] = await db
@@ -116,7 +117,7 @@ async function otherActiveInstanceAdmins(tx: Parameters<Parameters<Db["transacti
 /** Updates a user, refusing to demote or deactivate the last active instance admin. */
 export async function updateUser(db: Db, id: string, change: UserChange): Promise<UserOutcome> {
   const passwordHash = change.password ? await hashPassword(change.password) : undefined;
-  return db.transaction(async (tx) => {
+  return forgettingPrincipals(db.transaction(async (tx) => {
     await lockInstanceAdmins(tx);
     const [current] = await tx.select().from(users).where(eq(users.id, id)).for("update");
     if (!current) return { outcome: "not_found" } as const;
@@ -130,7 +131,7 @@ export async function updateUser(db: Db, id: string, change: UserChange): Promis
       .where(eq(users.id, id))
       .returning();
     return { outcome: "done", user: user! } as const;
-  });
+  }));
 }
 
 /**
@@ -139,7 +140,7 @@ export async function updateUser(db: Db, id: string, change: UserChange): Promis
  * left with nobody to manage it.
  */
 export async function deleteUser(db: Db, id: string): Promise<UserOutcome> {
-  return db.transaction(async (tx) => {
+  return forgettingPrincipals(db.transaction(async (tx) => {
     await lockInstanceAdmins(tx);
     const [current] = await tx.select().from(users).where(eq(users.id, id)).for("update");
     if (!current) return { outcome: "not_found" } as const;
@@ -159,5 +160,12 @@ export async function deleteUser(db: Db, id: string): Promise<UserOutcome> {
     }
     await tx.delete(users).where(eq(users.id, id));
     return { outcome: "done", user: current } as const;
-  });
+  }));
+}
+
+/** Once a change to a user has committed, cached callers forget what it changed (lib/auth/principal-cache.ts). */
+async function forgettingPrincipals(change: Promise<UserOutcome>): Promise<UserOutcome> {
+  const outcome = await change;
+  if (outcome.outcome === "done") forgetPrincipals();
+  return outcome;
 }

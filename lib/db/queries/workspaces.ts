@@ -4,6 +4,7 @@ import type { Db, Sql } from "@/lib/db/client";
 import { qualified } from "@/lib/db/identifiers";
 import { memberships, users, workspaces } from "@/lib/db/schema";
 import type { Role } from "@/lib/auth/permissions";
+import { forgetPrincipals } from "@/lib/auth/principal-cache";
 
 export type WorkspaceRow = { id: string; name: string; createdAt: Date; memberCount: number; role: Role | null };
 
@@ -40,11 +41,13 @@ export async function getWorkspace(db: Db, id: string, userId: string): Promise<
 
 /** A new workspace with its first admin, so it is never without one. */
 export async function insertWorkspace(db: Db, name: string, adminUserId: string) {
-  return db.transaction(async (tx) => {
+  const created = await db.transaction(async (tx) => {
     const [workspace] = await tx.insert(workspaces).values({ name }).returning();
     await tx.insert(memberships).values({ userId: adminUserId, workspaceId: workspace!.id, role: "admin" });
     return workspace!;
   });
+  forgetPrincipals();
+  return created;
 }
 
 export async function renameWorkspace(db: Db, id: string, name: string) {
@@ -58,16 +61,18 @@ export async function renameWorkspace(db: Db, id: string, name: string) {
  * one a loading run and a job deletion take).
  */
 export async function deleteWorkspace(sql: Sql, datasetSchema: string, id: string): Promise<boolean> {
-  return sql.begin(async (tx) => {
+  const deleted = await sql.begin(async (tx) => {
     const tables = await tx<{ jobId: string; tableName: string }[]>`
       SELECT job_id AS "jobId", table_name AS "tableName" FROM datasets WHERE workspace_id = ${id}`;
     for (const { jobId, tableName } of tables) {
       await tx`SELECT pg_advisory_xact_lock(hashtext(${jobId}))`;
       await tx.unsafe(`DROP TABLE IF EXISTS ${qualified(datasetSchema, tableName)}`);
     }
-    const deleted = await tx`DELETE FROM workspaces WHERE id = ${id} RETURNING id`;
-    return deleted.length > 0;
+    const rows = await tx`DELETE FROM workspaces WHERE id = ${id} RETURNING id`;
+    return rows.length > 0;
   });
+  if (deleted) forgetPrincipals();
+  return deleted;
 }
 
 export type MemberRow = { userId: string; email: string; name: string; role: Role; active: boolean; createdAt: Date };
@@ -107,6 +112,7 @@ export async function insertMember(db: Db, workspaceId: string, userId: string, 
     .values({ workspaceId, userId, role, isDefault: (existing?.n ?? 0) === 0 })
     .onConflictDoNothing()
     .returning();
+  if (row) forgetPrincipals();
   return row;
 }
 
@@ -118,7 +124,7 @@ export type MemberChange = { outcome: "done"; previousRole: Role } | { outcome: 
  * once cannot both succeed.
  */
 export async function changeMember(db: Db, workspaceId: string, userId: string, role: Role | null): Promise<MemberChange> {
-  return db.transaction(async (tx) => {
+  const change = await db.transaction(async (tx) => {
     await tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, workspaceId)).for("update");
     const [current] = await tx
       .select({ role: memberships.role })
@@ -145,11 +151,13 @@ export async function changeMember(db: Db, workspaceId: string, userId: string, 
     else await tx.delete(memberships).where(where);
     return { outcome: "done", previousRole: current.role } as const;
   });
+  if (change.outcome === "done") forgetPrincipals();
+  return change;
 }
 
 /** Makes `workspaceId` the user's default (where jobs created without a workspace land). */
 export async function setDefaultWorkspace(db: Db, userId: string, workspaceId: string): Promise<boolean> {
-  return db.transaction(async (tx) => {
+  const changed = await db.transaction(async (tx) => {
     const [member] = await tx
       .select({ userId: memberships.userId })
       .from(memberships)
@@ -163,4 +171,6 @@ export async function setDefaultWorkspace(db: Db, userId: string, workspaceId: s
       .where(and(eq(memberships.userId, userId), eq(memberships.workspaceId, workspaceId)));
     return true;
   });
+  if (changed) forgetPrincipals();
+  return changed;
 }
