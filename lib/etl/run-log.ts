@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
-import { appendRunLog } from "@/lib/db/queries/runs";
+import { appendRunLog, appendRunLogs, type RunLogLine } from "@/lib/db/queries/runs";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type RunLogger = (level: LogLevel, message: string, data?: Record<string, unknown>) => Promise<void>;
@@ -9,5 +9,45 @@ export type RunLogger = (level: LogLevel, message: string, data?: Record<string,
 export function runLogger(runId: string): RunLogger {
   return async (level, message, data) => {
     await appendRunLog(db, runId, level, message, data);
+  };
+}
+
+/**
+ * The log of a running attempt: lines are written in order, as they happen, but the run does not
+ * wait for each insert — a source logging every page would otherwise spend a database round trip
+ * per page. Lines logged while an insert is in flight go together in the next one. A failed
+ * insert fails the next `log` or the `flush` that ends the attempt.
+ */
+export function bufferedRunLogger(runId: string): { log: RunLogger; flush: () => Promise<void> } {
+  let queued: RunLogLine[] = [];
+  let writing: Promise<void> | null = null;
+  let failure: unknown = null;
+
+  // Nothing awaits between the last check of the queue and `writing = null`: a line queued after
+  // that check finds no insert in flight and starts the next one.
+  const pump = async () => {
+    try {
+      while (queued.length > 0) {
+        const lines = queued;
+        queued = [];
+        await appendRunLogs(db, runId, lines);
+      }
+    } catch (error) {
+      failure ??= error;
+    } finally {
+      writing = null;
+    }
+  };
+
+  return {
+    log: async (level, message, data) => {
+      if (failure) throw failure;
+      queued.push({ level, message, data });
+      writing ??= pump();
+    },
+    flush: async () => {
+      while (writing) await writing;
+      if (failure) throw failure;
+    },
   };
 }

@@ -9,7 +9,7 @@ import { openDestination } from "./destinations";
 import type { DestinationLoad } from "./destinations/types";
 import { openIncremental } from "./incremental";
 import { AttemptSupersededError, EtlError, inStage, isPermanent, RunCancelledError, RunTimeLimitError, StageError, userMessage } from "./errors";
-import { runLogger, type RunLogger } from "./run-log";
+import { bufferedRunLogger, type RunLogger } from "./run-log";
 import { extract } from "./sources";
 import { TransformPipeline } from "./transforms/pipeline";
 
@@ -46,7 +46,7 @@ export async function executeRun(runId: string, { attempt, maxAttempts, fence, r
   if (run.status === "cancelled") return { kind: "cancelled" };
   if (run.status !== "running" || run.fence !== fence) return { kind: "superseded" };
 
-  const log = runLogger(runId);
+  const { log, flush: flushLog } = bufferedRunLogger(runId);
   const definition = run.definition;
   if (resumed) await log("warn", "The worker executing this attempt stopped responding (crash or lost queue lock); starting the attempt again.");
   await log("info", `Attempt ${attempt} of ${maxAttempts} started.`, { attempt });
@@ -116,6 +116,7 @@ export async function executeRun(runId: string, { attempt, maxAttempts, fence, r
     await log("info", `Loaded ${rowsLoaded} rows into the dataset (${load.columnTypes.length} columns).`, {
       columns: load.columnTypes,
     });
+    await flushLog();
     return { kind: "success", rowsLoaded };
   } catch (error) {
     await closeSource?.().catch(() => undefined);
@@ -139,6 +140,8 @@ export async function executeRun(runId: string, { attempt, maxAttempts, fence, r
     return { kind: "failed", stage, message, permanent, final };
   } finally {
     cancellation.stop();
+    // The outcome is what counts once the attempt has ended: a log that cannot be written then is lost.
+    await flushLog().catch(() => undefined);
   }
 }
 
