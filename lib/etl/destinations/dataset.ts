@@ -21,11 +21,16 @@ import type { DestinationContext, DestinationLoad } from "./types";
 type Column = DatasetColumn & { source: string; empty: boolean };
 type DatasetDestination = Extract<Destination, { type: "dataset" }>;
 type Merge = { rowCount: number; notes: string[] };
-/** A COPY into the staging table: the columns it was started with, its stream, and its end. */
-type OpenCopy = { target: string; stream: Writable; done: Promise<void> };
+/** A COPY into the staging table: the columns it was started with, its stream, its end, and the rows sent so far. */
+type OpenCopy = { target: string; stream: Writable; done: Promise<void>; rows: number };
 
 /** Rows per COPY chunk written to the socket; large enough to amortise calls, small enough to stay flat in memory. */
 const ROWS_PER_CHUNK = 2000;
+/**
+ * Rows after which a COPY is ended and the next batch starts another: a COPY is one transaction,
+ * and one left open for an hour-long run would hold back vacuum on the whole database that long.
+ */
+const ROWS_PER_COPY = 1_000_000;
 
 /**
  * Loads one run's rows into a staging table of the dataset schema, then, on commit and in the
@@ -94,6 +99,8 @@ export class DatasetLoad implements DestinationLoad {
       if (!copy.stream.write(text)) await Promise.race([once(copy.stream, "drain"), copy.done]);
     }
     this.rows += count;
+    copy.rows += count;
+    if (copy.rows >= ROWS_PER_COPY) await this.endCopy();
   }
 
   private async startCopy(target: string): Promise<OpenCopy> {
@@ -101,7 +108,7 @@ export class DatasetLoad implements DestinationLoad {
     const done = finished(stream);
     // Whoever waits on the COPY next sees its failure; until then it must not count as unhandled.
     done.catch(() => undefined);
-    return { target, stream, done };
+    return { target, stream, done, rows: 0 };
   }
 
   /** Ends the open COPY and waits for PostgreSQL to confirm it, throwing its error if it failed. */
