@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodeRows, encodeValue } from "./copy-encode";
+import { encodeRows, encodeValue, isoTimestamp } from "./copy-encode";
 
 describe("encodeValue (COPY text format)", () => {
   it("writes null and undefined as \\N whatever the type", () => {
@@ -79,5 +79,19 @@ describe("encodeRows", () => {
     const expected = [1, 2, 3].map((row, i) => [String(10 + i), ...columns.map((values, c) => encodeValue(values[row], types[c]!))].join("\t"));
     expect(text).toBe(`${expected.join("\n")}\n`);
     expect(text.split("\n")[0]).toBe("10\t2\tNaN\t\\N\t2024-01-02\tf\t\\N");
+  });
+});
+
+describe("isoTimestamp", () => {
+  it("writes what toISOString writes, across leap years, centuries and the ends of the supported range", () => {
+    const instants = [0, -1, 951_782_400_000, 951_868_799_999, 4_102_444_800_000 - 1, Date.UTC(1000, 0, 1), Date.UTC(9999, 11, 31, 23, 59, 59, 999)];
+    for (let ms = Date.UTC(1000, 0, 1); ms < Date.UTC(9999, 0, 1); ms += 86_400_000 * 97.3 + 123_457) instants.push(Math.floor(ms));
+    for (const ms of instants) expect(isoTimestamp(new Date(ms))).toBe(new Date(ms).toISOString());
+  });
+
+  it("leaves years outside 1000-9999, and invalid dates, to toISOString", () => {
+    expect(isoTimestamp(new Date(Date.UTC(999, 11, 31)))).toBe("0999-12-31T00:00:00.000Z");
+    expect(isoTimestamp(new Date(Date.UTC(10_000, 0, 1)))).toBe("+010000-01-01T00:00:00.000Z");
+    expect(() => isoTimestamp(new Date(Number.NaN))).toThrow(RangeError);
   });
 });
