@@ -20,7 +20,10 @@ export type Resolved = { principal: StoredPrincipal; validUntil?: number };
 
 type Entry = { principal: Promise<StoredPrincipal | undefined>; until: number };
 
-const entries = new Map<string, Entry>();
+// On globalThis, like the database pool: however the app's bundles or dev reloads duplicate this
+// module, one process has one cache, and a write anywhere in it forgets what every request reads.
+const globalCache = globalThis as unknown as { __dfhPrincipals?: Map<string, Entry> };
+const entries = (globalCache.__dfhPrincipals ??= new Map<string, Entry>());
 
 /**
  * The caller for `key`, resolved by `load` at most once per PRINCIPAL_CACHE_MS; concurrent
