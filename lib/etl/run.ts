@@ -93,6 +93,9 @@ export async function executeRun(runId: string, { attempt, maxAttempts, fence, r
       if (next.done) break;
       cancellation.check();
       rowsRead += next.value.length;
+      // A step may compute for long, and a run stuck computing is stopped by ending its thread:
+      // what the run logged up to here (the page it is on) must be written first.
+      await inStage("extract", flushLog);
       const batch = await timed("transform", () => pipeline.push(next.value));
       if (batch) await timed("load", () => load!.write(batch));
       await reportProgress(batch ? "load" : "extract");
@@ -102,6 +105,7 @@ export async function executeRun(runId: string, { attempt, maxAttempts, fence, r
         break;
       }
     }
+    await inStage("extract", flushLog);
     const rest = await timed("transform", () => pipeline.finish());
     if (rest) await timed("load", () => load!.write(rest));
     cancellation.check();
