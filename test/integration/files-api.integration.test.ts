@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { NextRequest } from "next/server";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import postgres from "postgres";
 import { sql } from "@/lib/db/client";
+import { env } from "@/lib/env";
 import { pgFileStorage } from "@/lib/files/storage";
 import { GET as listRoute, POST as uploadRoute } from "@/app/api/v1/files/route";
 import { DELETE as deleteRoute, GET as readRoute } from "@/app/api/v1/files/[id]/route";
@@ -75,6 +77,26 @@ describe("POST /api/v1/files", () => {
     const read: Buffer[] = [];
     for await (const chunk of pgFileStorage(sql).get(res.body.id)) read.push(chunk as Buffer);
     expect(Buffer.concat(read).equals(content)).toBe(true);
+  });
+
+  // Chunks come back through COPY … TO STDOUT. One that arrives whole before it is read (a small
+  // file) once left its connection paused, and the next query on it waited forever.
+  it("reads a small file back and leaves the connection usable", async () => {
+    const { user } = await createUser();
+    const content = Buffer.alloc(30 * 1024, "a,b\n");
+    const id = await uploadOk(user.id, "small.csv", content);
+    const one = postgres(env.DATABASE_URL, { max: 1 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const read: Buffer[] = [];
+        for await (const chunk of pgFileStorage(one as unknown as typeof sql).get(id)) read.push(chunk as Buffer);
+        expect(Buffer.concat(read).equals(content)).toBe(true);
+      }
+      const answer = await Promise.race([one`SELECT 1 AS ok`, new Promise((resolve) => setTimeout(resolve, 5000, "no answer"))]);
+      expect(answer).toEqual([{ ok: 1 }]);
+    } finally {
+      await one.end({ timeout: 1 });
+    }
   });
 
   it("detects the format from the name, else from the content, and refuses what it cannot read", async () => {
