@@ -82,22 +82,17 @@ export function pgFileStorage(sql: Sql): FileStorage {
 
 /** Reads chunks in order, fetching the next while the current one is consumed. */
 async function* readChunks(sql: Sql, id: string): AsyncGenerator<Buffer> {
+  // The id goes into the COPY statement as a literal: only a uuid may.
+  if (!UUID.test(id)) throw new FileContentMissingError(id, "the id is not a file id");
   const [file] = await sql<{ size: string }[]>`SELECT size FROM files WHERE id = ${id}`;
   if (!file) throw new FileContentMissingError(id, "the file does not exist");
   const expected = Number(file.size);
-  if (!UUID.test(id)) throw new FileContentMissingError(id, "the id is not a file id");
   // Binary COPY sends the bytes as they are; a query would send them hex-encoded, twice as long.
   const fetch = (seq: number) => {
     const promise = (async () => {
       const output = await sql.unsafe(`COPY (SELECT data FROM file_chunks WHERE file_id = '${id}' AND seq = ${seq}) TO STDOUT (FORMAT binary)`).readable();
       const parts: Buffer[] = [];
-      // Read in flowing mode: postgres.js's COPY stream never ends when read through an async iterator.
-      await new Promise<void>((resolve, reject) => {
-        output.on("data", (part: Buffer) => parts.push(part));
-        output.once("end", resolve);
-        output.once("error", reject);
-        output.once("close", () => reject(new Error(`The connection to PostgreSQL closed while chunk ${seq} of file ${id} was read.`)));
-      });
+      for await (const part of output) parts.push(part as Buffer);
       return singleByteaFromBinaryCopy(Buffer.concat(parts));
     })();
     // A reader that stops early never awaits the prefetch; its failure must not become unhandled.
