@@ -3,8 +3,8 @@
  * of npm test).
  *
  * Fills a throwaway PostgreSQL database with 1M and 5M rows, saves a connection to it, and runs
- * two jobs per size through a real worker process (`worker/index.ts`, started fresh for each run):
- * the query into a dataset, and the query into a table of the same external database (mode
+ * two jobs per size through a real worker process (the production bundle, started fresh for each
+ * run): the query into a dataset, and the query into a table of the same external database (mode
  * append). The worker's peak RSS is its kernel high-water mark (VmHWM). Each run's thread has a
  * heap of BENCH_RUN_MAX_MEMORY_MB (default 256), a fraction of the data. Fails when a run does not
  * finish, when a peak passes BENCH_MAX_RSS_MB (default 400) or when the largest input's peak is
@@ -12,9 +12,7 @@
  *
  * Usage: npm run bench:memory-postgres [-- 1000000 5000000]
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { readFile } from "node:fs/promises";
+import { currentRssMb, peakRssMb, startWorker, stopWorker } from "./worker-process";
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const ROWS = sizes.length > 0 ? sizes : [1_000_000, 5_000_000];
@@ -47,25 +45,6 @@ const benchEnv = {
 Object.assign(process.env, benchEnv);
 
 type Result = { rows: number; destination: string; seconds: number; rowsPerSecond: number; idleMb: number; peakMb: number };
-
-async function memoryMb(pid: number): Promise<{ peak: number; current: number }> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
-  return { peak: kb("VmHWM") / 1024, current: kb("VmRSS") / 1024 };
-}
-
-function startWorker(): ChildProcess {
-  return spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "worker/index.ts"], {
-    env: { ...process.env, ...benchEnv } as NodeJS.ProcessEnv,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-}
-
-async function stopWorker(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill("SIGTERM");
-  await once(child, "exit");
-}
 
 async function main() {
   const { default: postgres } = await import("postgres");
@@ -129,10 +108,10 @@ async function main() {
           }),
           createdBy: user.id,
         });
-        const worker = startWorker();
+        const worker = startWorker(benchEnv);
         try {
           await new Promise((resolve) => setTimeout(resolve, 3000));
-          const idle = await memoryMb(worker.pid!);
+          const idleMb = await currentRssMb(worker.pid!);
           const run = await insertRun(db, { jobId: job.id, workspaceId: workspace.id, trigger: "api", definition: job.definition });
           const started = Date.now();
           await enqueueRun(run.id, job.definition.retry);
@@ -143,7 +122,7 @@ async function main() {
             finished = await getRun(db, run.id);
           }
           const seconds = (Date.now() - started) / 1000;
-          const memory = await memoryMb(worker.pid!);
+          const peakMb = await peakRssMb(worker.pid!);
           if (finished?.status !== "success" || finished.rowsLoaded !== rows) {
             throw new Error(`The ${rows}-row run ended ${finished?.status} with ${finished?.rowsLoaded} rows: ${finished?.errorMessage}`);
           }
@@ -152,8 +131,8 @@ async function main() {
             destination: destination.type,
             seconds: Math.round(seconds * 10) / 10,
             rowsPerSecond: Math.round(rows / seconds),
-            idleMb: Math.round(idle.current),
-            peakMb: Math.round(memory.peak),
+            idleMb: Math.round(idleMb),
+            peakMb: Math.round(peakMb),
           };
           results.push(result);
           console.log(

@@ -1,15 +1,23 @@
 /**
- * Worker processes for the benchmark: the production entry (worker/index.ts), one process each,
- * and their memory. Peak RSS is the kernel's high-water mark (VmHWM), reset before each measured
- * run by writing 5 to /proc/<pid>/clear_refs, so no spike between samples is missed and each run
- * gets its own figure.
+ * Worker processes for the benchmarks: the production worker (the bundle of worker/index.ts that
+ * `npm start` and the Docker image run, built here on first use), one process each, and their
+ * memory. Peak RSS is the kernel's high-water mark (VmHWM), reset before each measured run by
+ * writing 5 to /proc/<pid>/clear_refs, so no spike between samples is missed and each run gets
+ * its own figure.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { readFile, writeFile } from "node:fs/promises";
+import { buildWorkerBundle, builtWorkerCommand } from "../scripts/worker-bundle";
+
+let built = false;
 
 export function startWorker(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "worker/index.ts"], {
+  // Built from the checkout as it is: a bundle left over from an older build would measure older code.
+  if (!built) buildWorkerBundle();
+  built = true;
+  const [command, args] = builtWorkerCommand;
+  return spawn(command, args, {
     env: { ...process.env, ...env } as NodeJS.ProcessEnv,
     stdio: ["ignore", "ignore", "inherit"],
   });

@@ -19,6 +19,7 @@ export async function prepare(): Promise<void> {
   await closeDb();
 }
 
+/** The worker from its TypeScript source, for `npm run dev` and the e2e stack; `npm start` and the Docker image run the bundle (worker-bundle.ts). */
 export const workerCommand: [string, string[]] = [
   process.execPath,
   ["--conditions=react-server", "--import", "tsx", "worker/index.ts"],

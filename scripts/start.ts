@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { prepare, workerCommand } from "./prepare";
+import { prepare } from "./prepare";
 import { runTogether } from "./processes";
+import { buildWorkerBundle, builtWorkerCommand } from "./worker-bundle";
 
 try {
   await prepare();
@@ -14,4 +15,6 @@ if (!existsSync(".next/BUILD_ID")) {
   const build = spawnSync("node_modules/.bin/next", ["build"], { stdio: "inherit" });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
-runTogether({ web: ["node_modules/.bin/next", ["start"]], worker: workerCommand });
+// Rebuilt at every start (well under a second), so the worker never runs older code than the checkout.
+buildWorkerBundle();
+runTogether({ web: ["node_modules/.bin/next", ["start"]], worker: builtWorkerCommand });

@@ -6,7 +6,6 @@ import { failAttempt, releaseAttempt } from "@/lib/db/queries/run-attempts";
 import { getRun } from "@/lib/db/queries/runs";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
-import { discardAttempt } from "./destinations";
 import { RunTimeLimitError, type EtlError } from "./errors";
 import type { Attempt, RunOutcome } from "./run";
 import { runLogger } from "./run-log";
@@ -25,10 +24,28 @@ export type IsolatedRunOutcome = RunOutcome | { kind: "handedBack" };
  * collection, so it also covers threads started later.
  */
 setFlagsFromString("--heap-growing-percent=50");
+/**
+ * A run thread's young generation: semi-spaces of up to 4 MB. V8 reads the flag when it creates
+ * an isolate and it takes precedence over a Worker's resourceLimits, so set here it applies to
+ * every run thread started later, not to the main thread, whose heap exists already (the
+ * production worker starts it with 2 MB: scripts/worker-bundle.ts). Measured on a 1M-row CSV
+ * run (median of 10): with V8's default of 16 MB the worker peaks 50 MB higher for about 5% less
+ * CPU, with 8 MB 17 MB higher; 2 MB peaks about as low as 4 MB for a quarter more CPU.
+ */
+setFlagsFromString("--max-semi-space-size=4");
 
-const THREAD_ENTRY = new URL("./run-thread.ts", import.meta.url).href;
-// A worker thread starts without the parent's module hooks: register tsx there before loading TypeScript.
-const BOOTSTRAP = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(THREAD_ENTRY)}); });`;
+/**
+ * The run thread's entry. The production worker is bundled into plain JavaScript
+ * (scripts/worker-bundle.ts) with run-thread.mjs beside its main entry, which the thread loads as
+ * it is. Run from TypeScript source (npm run dev, the tests), a worker thread starts without the
+ * parent's module hooks, so it registers tsx before it imports run-thread.ts.
+ */
+const THREAD = import.meta.url.endsWith(".ts")
+  ? {
+      entry: `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL("./run-thread.ts", import.meta.url).href)}); });`,
+      eval: true,
+    }
+  : { entry: new URL("./run-thread.mjs", import.meta.url), eval: false };
 /** After the time limit, how long the run gets to fail by itself (abort its I/O, drop its staging) before its thread is stopped. */
 const LIMIT_GRACE_MS = 10_000;
 /** After a cancel, how long the run gets to notice between batches before its thread is stopped. */
@@ -106,8 +123,8 @@ export async function closeRunThreads(): Promise<void> {
 }
 
 function startThread(): Worker {
-  const thread = new Worker(BOOTSTRAP, {
-    eval: true,
+  const thread = new Worker(THREAD.entry, {
+    eval: THREAD.eval,
     execArgv: ["--conditions=react-server"],
     resourceLimits: { maxOldGenerationSizeMb: env.RUN_MAX_MEMORY_MB },
   });
@@ -151,6 +168,9 @@ async function recordStop({ runId, attempt, maxAttempts, fence, timeLimitMs }: R
   if (!run) return { kind: "failed", stage: "extract", message: "The run no longer exists.", permanent: true, final: true };
   // The thread may have committed just before it was stopped.
   if (run.status === "success") return { kind: "success", rowsLoaded: run.rowsLoaded };
+  // Loaded here, not at start: the destinations bring the engine's packages (arquero, mysql2), which
+  // the main thread needs for nothing else; only run threads load them up front.
+  const { discardAttempt } = await import("./destinations");
   await discardAttempt(run.definition.destination, runId, fence);
   const log = runLogger(runId);
   if (run.status === "cancelled" || stop === "cancel") {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { buildWorkerBundle, builtWorkerCommand } from "../../scripts/worker-bundle";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -23,18 +24,24 @@ type LogLine = { msg?: string; runId?: string; level?: string; [key: string]: un
 
 export type WorkerProcess = Awaited<ReturnType<typeof startWorker>>;
 
+let built = false;
+
 /**
- * A real worker process, started the way production starts it (one node process, no npx chain, so
- * signals reach it), with this test run's database and Redis. Its JSON log lines are kept for
- * waiting on and for the failure report.
+ * A real worker process, started the way production starts it (the worker bundle, built from the
+ * checkout by the first call of each test file; one node process, no npx chain, so signals reach
+ * it), with this test run's database and Redis. Its JSON log lines are kept for waiting on and for
+ * the failure report.
  */
 export async function startWorker(name: string, overrides: Record<string, string> = {}) {
+  if (!built) buildWorkerBundle();
+  built = true;
   const env: NodeJS.ProcessEnv = { NODE_ENV: "test" };
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !key.startsWith("VITEST") && key !== "NODE_OPTIONS") env[key] = value;
   }
   Object.assign(env, FAST_TIMINGS, { LOG_LEVEL: "info" }, overrides);
-  const child: ChildProcess = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "worker/index.ts"], {
+  const [command, args] = builtWorkerCommand;
+  const child: ChildProcess = spawn(command, args, {
     cwd: root,
     env,
     stdio: ["ignore", "pipe", "pipe"],
