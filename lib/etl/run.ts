@@ -70,18 +70,20 @@ export async function executeRun(runId: string, { attempt, maxAttempts, fence, r
     const context = { jobId: run.jobId, workspaceId: run.workspaceId, runId, attemptId: fence, log };
     load = await inStage("load", () => openDestination(definition.destination, context));
     const incremental = await inStage("extract", () => openIncremental(db, run.jobId, definition.source, log));
+    const pipeline = await inStage(
+      "transform",
+      () => new TransformPipeline(definition.transform, { maxBufferedRows: env.TRANSFORM_MAX_BUFFERED_ROWS }),
+    );
     const source = extract(definition.source, {
       signal: stopOn,
       log,
       sampleOnly: false,
       workspaceId: run.workspaceId,
       incremental: incremental?.tracker,
+      // A limit step stops reading at the page that reaches it: nothing past it is requested.
+      readAhead: !pipeline.mayStopEarly,
     });
     closeSource = () => source.return(undefined);
-    const pipeline = await inStage(
-      "transform",
-      () => new TransformPipeline(definition.transform, { maxBufferedRows: env.TRANSFORM_MAX_BUFFERED_ROWS }),
-    );
     let lastProgress = Date.now();
     const reportProgress = async (stage: RunStage) => {
       if (Date.now() - lastProgress < PROGRESS_INTERVAL_MS) return;

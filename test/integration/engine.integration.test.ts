@@ -3,6 +3,9 @@ import { db } from "@/lib/db/client";
 import { datasetTableName } from "@/lib/db/identifiers";
 import { getRun } from "@/lib/db/queries/runs";
 import { env } from "@/lib/env";
+import { extract } from "@/lib/etl/sources";
+import { pageRecords } from "@/lib/etl/sources/page";
+import { sourceSchema } from "@/lib/schemas/jobs";
 import { toRunDto } from "@/lib/services/dto";
 import { createUser, datasetRows, datasetRunIds, datasetSchemaTables, resetDatabase, resetQueue, tableColumns } from "../db";
 import { startFixtureServer, type FixtureServer } from "../fixture-server";
@@ -127,6 +130,24 @@ describe("a run through the BullMQ worker", () => {
     expect(failed.errorMessage).toMatch(/SQLSTATE 22008.*2024-02-30/);
     expect(await datasetRows(table)).toEqual(expectedOrderRows);
     expect(await datasetSchemaTables()).toEqual([table]);
+  });
+
+  it("requests the next page while the reader works on this one, and nothing ahead when told not to", async () => {
+    const { workspace } = await createUser();
+    const source = sourceSchema.parse(ordersJob(`${fixture.origin}/orders`).source);
+    for (const readAhead of [true, false]) {
+      fixture.reset();
+      fixture.paginated("/orders", [[{ id: 1 }], [{ id: 2 }], [{ id: 3 }]]);
+      const pages = extract(source, { signal: AbortSignal.timeout(10_000), log: async () => undefined, sampleOnly: false, workspaceId: workspace.id, readAhead });
+      expect((await pages.next()).value).toEqual([{ id: 1 }]);
+      // The reader holds page 1: with read-ahead the request for page 2 is already out.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(fixture.requestsTo("/orders")).toBe(readAhead ? 2 : 1);
+      const rest: unknown[] = [];
+      for await (const page of pages) rest.push(...pageRecords(page));
+      expect(rest).toEqual([{ id: 2 }, { id: 3 }]);
+      expect(fixture.requestsTo("/orders")).toBe(3);
+    }
   });
 
   it("loads an empty source as an empty dataset", async () => {

@@ -19,8 +19,9 @@ export function displayUrl(url: URL): string {
 }
 
 /**
- * Extracts records page by page, following the job's pagination style. Yields one array per page,
- * so the caller transforms and loads a page before the next one is fetched.
+ * Extracts records page by page, following the job's pagination style. Yields one array per page.
+ * With `readAhead`, the next page is requested as soon as this one names it, and arrives while this
+ * one is transformed and loaded: over a network, most of a page's time is the wait for it.
  */
 export async function* extractHttp(source: HttpSource, ctx: SourceContext): AsyncGenerator<unknown[]> {
   const pagination = source.pagination;
@@ -29,29 +30,45 @@ export async function* extractHttp(source: HttpSource, ctx: SourceContext): Asyn
   let pageIndex = 0;
   const limit = ctx.sampleOnly ? 1 : source.maxPages;
   const credentials = source.connectionId ? await httpCredentials(ctx.workspaceId, source.connectionId, source.url) : null;
+  // Ends a request read ahead when the reader stops early.
+  const stop = new AbortController();
+  const fetching = { ...ctx, signal: AbortSignal.any([ctx.signal, stop.signal]) };
 
-  while (url && pageIndex < limit) {
-    const requestUrl = new URL(url);
+  const request = (index: number, at: URL) => {
+    const requestUrl = new URL(at);
     if (pagination.type === "page") {
-      requestUrl.searchParams.set(pagination.pageParam, String(pagination.startPage + pageIndex));
+      requestUrl.searchParams.set(pagination.pageParam, String(pagination.startPage + index));
       requestUrl.searchParams.set(pagination.sizeParam, String(pagination.pageSize));
     } else if (pagination.type === "offset") {
-      requestUrl.searchParams.set(pagination.offsetParam, String(pageIndex * pagination.limit));
+      requestUrl.searchParams.set(pagination.offsetParam, String(index * pagination.limit));
       requestUrl.searchParams.set(pagination.limitParam, String(pagination.limit));
     }
+    const page = fetchPage(source, requestUrl, fetching, credentials);
+    // A page read ahead is awaited on the next turn, or never if the reader stopped: not unhandled.
+    page.catch(() => undefined);
+    return { requestUrl, page };
+  };
 
-    const page = await fetchPage(source, requestUrl, ctx, credentials);
-    pageIndex++;
-    await ctx.log("info", `Fetched page ${pageIndex} from ${displayUrl(requestUrl)}: ${page.records.length} records`);
-    if (page.records.length > 0) yield page.records;
-
-    url = nextUrl(source, page, url);
-    if (url) {
-      // A server that hands back a link we already followed would otherwise loop forever.
-      const key = url.toString() + (pagination.type === "page" || pagination.type === "offset" ? `#${pageIndex}` : "");
-      if (seen.has(key)) break;
-      seen.add(key);
+  try {
+    let current = limit > 0 ? request(0, url) : null;
+    while (current) {
+      const page = await current.page;
+      pageIndex++;
+      await ctx.log("info", `Fetched page ${pageIndex} from ${displayUrl(current.requestUrl)}: ${page.records.length} records`);
+      url = nextUrl(source, page, url!);
+      if (url) {
+        // A server that hands back a link we already followed would otherwise loop forever.
+        const key = url.toString() + (pagination.type === "page" || pagination.type === "offset" ? `#${pageIndex}` : "");
+        if (seen.has(key)) url = null;
+        else seen.add(key);
+      }
+      const more = url !== null && pageIndex < limit;
+      const ahead = more && ctx.readAhead ? request(pageIndex, url!) : null;
+      if (page.records.length > 0) yield page.records;
+      current = ahead ?? (more ? request(pageIndex, url!) : null);
     }
+  } finally {
+    stop.abort();
   }
   if (url && pageIndex >= limit && !ctx.sampleOnly) {
     await ctx.log("warn", `Stopped after maxPages (${limit}); more pages were available.`);

@@ -56,6 +56,11 @@ export class TransformPipeline {
     }
   }
 
+  /** A streaming limit may end the pipeline before the source does. */
+  get mayStopEarly(): boolean {
+    return this.remaining.size > 0;
+  }
+
   /** True once a streaming limit is reached: the caller can stop reading the source. */
   get done(): boolean {
     for (const count of this.remaining.values()) if (count === 0) return true;
