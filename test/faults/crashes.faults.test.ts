@@ -1,33 +1,11 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { datasetSchemaTables, resetDatabase, resetQueue } from "../db";
-import { startFixtureServer, type FixtureServer } from "../fixture-server";
+import { describe, expect, it } from "vitest";
+import { datasetSchemaTables } from "../db";
 import { logMessages, triggerJob } from "../integration/jobs";
-import { datasetIds, jobReading, range, slowPages, waitFor, waitForFinished } from "./scenario";
-import { startWorker, type WorkerProcess } from "./workers";
+import { datasetIds, faultScenario, jobReading, range, slowPages, waitFor, waitForFinished } from "./scenario";
+import type { WorkerProcess } from "./workers";
 
-let fixture: FixtureServer;
-const workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  fixture = await startFixtureServer();
-});
-afterAll(async () => {
-  await fixture?.close();
-});
-beforeEach(async () => {
-  await resetQueue();
-  await resetDatabase();
-  fixture.reset();
-});
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.stop()));
-});
-
-async function worker(name: string, env: Record<string, string> = {}) {
-  const started = await startWorker(name, env);
-  workers.push(started);
-  return started;
-}
+const scenario = faultScenario();
+const { worker } = scenario;
 
 /** Two workers started at once; `holder` tells which of them claimed the run, and the other. */
 async function twoWorkers() {
@@ -42,13 +20,13 @@ async function twoWorkers() {
 
 describe("workers killed again and again", () => {
   it("fail the run once it has stalled past WORKER_MAX_STALLED_COUNT, leaving the dataset as it was", async () => {
-    slowPages(fixture, "/slow", { pages: 2, perPage: 10, delayMs: 10 });
-    const { job } = await jobReading(`${fixture.origin}/slow`);
+    slowPages(scenario.fixture, "/slow", { pages: 2, perPage: 10, delayMs: 10 });
+    const { job } = await jobReading(`${scenario.fixture.origin}/slow`);
     const { holder } = await twoWorkers();
     const previous = await waitForFinished((await triggerJob(job)).id);
     expect(previous.status).toBe("success");
 
-    slowPages(fixture, "/slow", { pages: 30, perPage: 10, delayMs: 150 });
+    slowPages(scenario.fixture, "/slow", { pages: 30, perPage: 10, delayMs: 150 });
     const run = await triggerJob(job);
     const [firstHolder, other] = await holder(run.id);
     await waitFor("the load to be under way", async () => (await logMessages(run.id)).length >= 3);
@@ -74,12 +52,12 @@ describe("workers killed again and again", () => {
 
 describe("a worker paused (SIGSTOP) past its lock, then resumed", () => {
   it("cannot commit after the attempt that took over: one load, exactly the right rows", async () => {
-    slowPages(fixture, "/slow", { pages: 20, perPage: 10, delayMs: 100 });
-    const { job } = await jobReading(`${fixture.origin}/slow`);
+    slowPages(scenario.fixture, "/slow", { pages: 20, perPage: 10, delayMs: 100 });
+    const { job } = await jobReading(`${scenario.fixture.origin}/slow`);
     const { holder } = await twoWorkers();
     const run = await triggerJob(job);
     const [paused, other] = await holder(run.id);
-    await waitFor("the load to be under way", async () => fixture.requestsTo("/slow") >= 5);
+    await waitFor("the load to be under way", async () => scenario.fixture.requestsTo("/slow") >= 5);
     paused.signal("SIGSTOP");
 
     const finished = await waitForFinished(run.id);
@@ -105,12 +83,12 @@ describe("a worker paused (SIGSTOP) past its lock, then resumed", () => {
 
 describe("a worker killed with SIGKILL mid-load", () => {
   it("has its run taken over by another worker, which loads exactly the right rows once", async () => {
-    slowPages(fixture, "/slow", { pages: 20, perPage: 10, delayMs: 100 });
-    const { job } = await jobReading(`${fixture.origin}/slow`);
+    slowPages(scenario.fixture, "/slow", { pages: 20, perPage: 10, delayMs: 100 });
+    const { job } = await jobReading(`${scenario.fixture.origin}/slow`);
     const { holder } = await twoWorkers();
     const run = await triggerJob(job);
     const [killed, other] = await holder(run.id);
-    await waitFor("the load to be under way", async () => fixture.requestsTo("/slow") >= 5);
+    await waitFor("the load to be under way", async () => scenario.fixture.requestsTo("/slow") >= 5);
     await killed.crash();
     const killedAt = Date.now();
 

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { db, sql } from "@/lib/db/client";
 import { getRun, insertRun } from "@/lib/db/queries/runs";
 import { env } from "@/lib/env";
@@ -7,40 +7,19 @@ import { schedulesQueue, syncSchedule } from "@/lib/queue/schedules-queue";
 import { checkHealth } from "@/lib/services/health";
 import { POST as triggerRoute } from "@/app/api/v1/jobs/[id]/runs/route";
 import { apiToken, call } from "../api";
-import { resetDatabase, resetQueue } from "../db";
-import { startFixtureServer, type FixtureServer } from "../fixture-server";
 import { logMessages, triggerJob } from "../integration/jobs";
 import { startPostgresProxy } from "./pg-proxy";
 import { redisPort, startRedis, stopRedis } from "./redis";
-import { datasetIds, jobReading, range, slowPages, waitFor, waitForFinished } from "./scenario";
-import { startWorker, type WorkerProcess } from "./workers";
+import { datasetIds, faultScenario, jobReading, range, slowPages, waitFor, waitForFinished } from "./scenario";
 
-let fixture: FixtureServer;
-const workers: WorkerProcess[] = [];
+const scenario = faultScenario();
+const { worker } = scenario;
 const port = redisPort(env.REDIS_URL);
 
-beforeAll(async () => {
-  fixture = await startFixtureServer();
-});
-afterAll(async () => {
-  await fixture?.close();
-});
-beforeEach(async () => {
-  await resetQueue();
-  await resetDatabase();
-  fixture.reset();
-});
 afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.stop()));
   // A failed test must not leave the next one without Redis.
   await startRedis(port).catch(() => undefined);
 });
-
-async function worker(name: string, env: Record<string, string> = {}) {
-  const started = await startWorker(name, env);
-  workers.push(started);
-  return started;
-}
 
 /** Restarts the private Redis: without persistence, every queue job and scheduler is gone afterwards. */
 async function restartRedis(downMs = 0) {
@@ -51,8 +30,8 @@ async function restartRedis(downMs = 0) {
 
 describe("Redis losing its data", () => {
   it("a worker started after it puts the schedulers back and fails the runs whose queue jobs were lost; restarted under an idle worker, the worker reconnects and takes new work", async () => {
-    slowPages(fixture, "/rows", { pages: 2, perPage: 5, delayMs: 10 });
-    const { job } = await jobReading(`${fixture.origin}/rows`, { schedule: { cron: "0 0 1 1 *", timezone: "UTC" } });
+    slowPages(scenario.fixture, "/rows", { pages: 2, perPage: 5, delayMs: 10 });
+    const { job } = await jobReading(`${scenario.fixture.origin}/rows`, { schedule: { cron: "0 0 1 1 *", timezone: "UTC" } });
     await syncSchedule(schedulesQueue(), job.id, job.definition.schedule);
     // A run waiting in the queue when Redis loses its data.
     const lost = await insertRun(db, { jobId: job.id, workspaceId: job.workspaceId, trigger: "api", definition: job.definition });
@@ -79,12 +58,12 @@ describe("Redis losing its data", () => {
 
 describe("Redis down during a run", () => {
   it("the run goes on and succeeds, the API answers 503 quickly meanwhile, health turns red then green, the worker takes new work after", async () => {
-    slowPages(fixture, "/slow", { pages: 25, perPage: 10, delayMs: 150 });
-    const { job, user } = await jobReading(`${fixture.origin}/slow`);
+    slowPages(scenario.fixture, "/slow", { pages: 25, perPage: 10, delayMs: 150 });
+    const { job, user } = await jobReading(`${scenario.fixture.origin}/slow`);
     const token = await apiToken(user.id);
     const w = await worker("w");
     const run = await triggerJob(job);
-    await waitFor("the load to be under way", async () => fixture.requestsTo("/slow") >= 5);
+    await waitFor("the load to be under way", async () => scenario.fixture.requestsTo("/slow") >= 5);
     expect(await checkHealth()).toEqual({ status: "ok", db: "ok", redis: "ok" });
 
     await stopRedis(port);
@@ -108,7 +87,7 @@ describe("Redis down during a run", () => {
     const [refusedRun] = await sql<{ id: string }[]>`SELECT id FROM runs WHERE job_id = ${job.id} AND id <> ${run.id}`;
     expect(await getRun(db, refusedRun!.id)).toMatchObject({ status: "failed", errorMessage: "The run queue was unavailable." });
 
-    slowPages(fixture, "/slow", { pages: 1, perPage: 3, delayMs: 10 });
+    slowPages(scenario.fixture, "/slow", { pages: 1, perPage: 3, delayMs: 10 });
     const next = await triggerJob(job);
     expect(await waitForFinished(next.id, 20_000)).toMatchObject({ status: "success", rowsLoaded: 3 });
     expect(w.claimed(next.id)).toBe(true);
@@ -118,11 +97,11 @@ describe("Redis down during a run", () => {
 
 describe("the worker's PostgreSQL sessions terminated mid-load", () => {
   it("the run recovers (reconnecting, retrying if an attempt failed) and loads exactly the right rows", async () => {
-    slowPages(fixture, "/slow", { pages: 20, perPage: 10, delayMs: 100 });
-    const { job } = await jobReading(`${fixture.origin}/slow`);
+    slowPages(scenario.fixture, "/slow", { pages: 20, perPage: 10, delayMs: 100 });
+    const { job } = await jobReading(`${scenario.fixture.origin}/slow`);
     const w = await worker("w");
     const run = await triggerJob(job);
-    await waitFor("the load to be under way", async () => fixture.requestsTo("/slow") >= 5);
+    await waitFor("the load to be under way", async () => scenario.fixture.requestsTo("/slow") >= 5);
     let terminated = 0;
     for (let i = 0; i < 3; i++) {
       // Select first, terminate after: in one WHERE clause PostgreSQL may call the function before filtering.
@@ -149,11 +128,11 @@ describe("PostgreSQL unreachable for a worker for a few seconds", () => {
   it("the worker reconnects by itself, the run ends success with exactly the right rows, and new work runs", async () => {
     const proxy = await startPostgresProxy(new URL(env.DATABASE_URL));
     try {
-      slowPages(fixture, "/slow", { pages: 20, perPage: 10, delayMs: 100 });
-      const { job } = await jobReading(`${fixture.origin}/slow`);
+      slowPages(scenario.fixture, "/slow", { pages: 20, perPage: 10, delayMs: 100 });
+      const { job } = await jobReading(`${scenario.fixture.origin}/slow`);
       const w = await worker("w", { DATABASE_URL: proxy.url() });
       const run = await triggerJob(job);
-      await waitFor("the load to be under way", async () => fixture.requestsTo("/slow") >= 5);
+      await waitFor("the load to be under way", async () => scenario.fixture.requestsTo("/slow") >= 5);
       await proxy.cut();
       await new Promise((resolve) => setTimeout(resolve, 3000));
       await proxy.restore();
@@ -161,7 +140,7 @@ describe("PostgreSQL unreachable for a worker for a few seconds", () => {
       const finished = await waitForFinished(run.id);
       expect(finished).toMatchObject({ status: "success", rowsLoaded: 200 });
       expect(await datasetIds(job.id)).toEqual({ ids: range(1, 200), runIds: [run.id] });
-      slowPages(fixture, "/slow", { pages: 1, perPage: 3, delayMs: 10 });
+      slowPages(scenario.fixture, "/slow", { pages: 1, perPage: 3, delayMs: 10 });
       const next = await triggerJob(job);
       expect(await waitForFinished(next.id, 20_000)).toMatchObject({ status: "success", rowsLoaded: 3 });
       expect(w.alive).toBe(true);

@@ -1,11 +1,46 @@
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { db, sql } from "@/lib/db/client";
 import { datasetTableName, qualified } from "@/lib/db/identifiers";
 import { getRun, type RunRow } from "@/lib/db/queries/runs";
 import { env } from "@/lib/env";
 import { finishedStatuses } from "@/lib/schemas/runs";
-import { createUser } from "../db";
-import { sendJson, type FixtureServer } from "../fixture-server";
+import { createUser, resetDatabase, resetQueue } from "../db";
+import { sendJson, startFixtureServer, type FixtureServer } from "../fixture-server";
 import { createJob } from "../integration/jobs";
+import { startWorker, type WorkerProcess } from "./workers";
+
+/**
+ * What a fault scenario file shares: a fixture server for the whole file, an empty database and
+ * queue before each test, and the worker processes a test started (`worker`) stopped after it.
+ */
+export function faultScenario() {
+  let server: FixtureServer | undefined;
+  const workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    server = await startFixtureServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(async () => {
+    await resetQueue();
+    await resetDatabase();
+    server!.reset();
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+  });
+  return {
+    get fixture(): FixtureServer {
+      return server!;
+    },
+    async worker(name: string, env: Record<string, string> = {}): Promise<WorkerProcess> {
+      const started = await startWorker(name, env);
+      workers.push(started);
+      return started;
+    },
+  };
+}
 
 /**
  * Serves `pages` pages of `perPage` records (ids 1, 2, 3 … across pages) at `path`, each after

@@ -1,36 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { resetDatabase, resetQueue } from "../db";
-import { startFixtureServer, type FixtureServer } from "../fixture-server";
+import { describe, expect, it } from "vitest";
 import { logMessages, triggerJob } from "../integration/jobs";
-import { datasetIds, jobReading, range, slowPages, waitFor, waitForFinished } from "./scenario";
-import { startWorker, type WorkerProcess } from "./workers";
+import { datasetIds, faultScenario, jobReading, range, slowPages, waitFor, waitForFinished } from "./scenario";
 
-let fixture: FixtureServer;
-const workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  fixture = await startFixtureServer();
-});
-afterAll(async () => {
-  await fixture?.close();
-});
-beforeEach(async () => {
-  await resetQueue();
-  await resetDatabase();
-  fixture.reset();
-});
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.stop()));
-});
+const scenario = faultScenario();
 
 describe("SIGTERM while a run is loading", () => {
   it("finishes the run within the grace period, then exits 0", async () => {
-    slowPages(fixture, "/slow", { pages: 20, perPage: 10, delayMs: 100 });
-    const { job } = await jobReading(`${fixture.origin}/slow`);
-    const worker = await startWorker("graceful", { WORKER_SHUTDOWN_GRACE_MS: "15000" });
-    workers.push(worker);
+    slowPages(scenario.fixture, "/slow", { pages: 20, perPage: 10, delayMs: 100 });
+    const { job } = await jobReading(`${scenario.fixture.origin}/slow`);
+    const worker = await scenario.worker("graceful", { WORKER_SHUTDOWN_GRACE_MS: "15000" });
     const run = await triggerJob(job);
-    await waitFor("the load to be under way", async () => fixture.requestsTo("/slow") >= 5);
+    await waitFor("the load to be under way", async () => scenario.fixture.requestsTo("/slow") >= 5);
     const signalled = Date.now();
     worker.signal("SIGTERM");
 
@@ -46,17 +26,16 @@ describe("SIGTERM while a run is loading", () => {
   });
 
   it("hands a run that outlasts the grace period back to the queue, where another worker completes it", async () => {
-    slowPages(fixture, "/slow", { pages: 30, perPage: 10, delayMs: 150 });
-    const { job } = await jobReading(`${fixture.origin}/slow`);
+    slowPages(scenario.fixture, "/slow", { pages: 30, perPage: 10, delayMs: 150 });
+    const { job } = await jobReading(`${scenario.fixture.origin}/slow`);
     const [a, b] = await Promise.all([
-      startWorker("a", { WORKER_SHUTDOWN_GRACE_MS: "1000" }),
-      startWorker("b", { WORKER_SHUTDOWN_GRACE_MS: "1000" }),
+      scenario.worker("a", { WORKER_SHUTDOWN_GRACE_MS: "1000" }),
+      scenario.worker("b", { WORKER_SHUTDOWN_GRACE_MS: "1000" }),
     ]);
-    workers.push(a, b);
     const run = await triggerJob(job);
     const holder = await waitFor("a worker to claim the run", async () => (a.claimed(run.id) ? a : b.claimed(run.id) ? b : undefined));
     const other = holder === a ? b : a;
-    await waitFor("the load to be under way", async () => fixture.requestsTo("/slow") >= 5);
+    await waitFor("the load to be under way", async () => scenario.fixture.requestsTo("/slow") >= 5);
     const signalled = Date.now();
     holder.signal("SIGTERM");
 
