@@ -120,6 +120,12 @@ export class DatasetLoad implements DestinationLoad {
     await copy.done;
   }
 
+  /** ALTER TABLE needs the staging table to itself: the open COPY is ended first. */
+  private async alterStaging(change: string): Promise<void> {
+    await this.endCopy();
+    await this.sql.unsafe(`ALTER TABLE ${this.staging} ${change}`);
+  }
+
   /** Adds new columns and widens changed ones on the staging table, reporting every change. */
   private async reconcile(batch: ColumnTable, names: string[], arrays: ArrayLike<unknown>[]): Promise<Column[]> {
     const result: Column[] = [];
@@ -132,8 +138,7 @@ export class DatasetLoad implements DestinationLoad {
         const name = safeColumnName(source, taken);
         column = { source, name, type: inferred ?? this.existing.get(name) ?? "string", empty: inferred === null };
         this.assertFits(column);
-        await this.endCopy();
-        await this.sql.unsafe(`ALTER TABLE ${this.staging} ADD COLUMN ${quoteIdent(name)} ${pgTypes[column.type]}`);
+        await this.alterStaging(`ADD COLUMN ${quoteIdent(name)} ${pgTypes[column.type]}`);
         this.columns.push(column);
         if (this.rows > 0) await this.log("warn", `New column "${name}" (${column.type}) appeared after ${this.rows} rows.`);
       } else if (inferred !== null && (inferred !== column.type || column.empty)) {
@@ -143,9 +148,8 @@ export class DatasetLoad implements DestinationLoad {
           const previous = column.type;
           column.type = widened;
           this.assertFits(column);
-          await this.endCopy();
-          await this.sql.unsafe(
-            `ALTER TABLE ${this.staging} ALTER COLUMN ${quoteIdent(column.name)} TYPE ${pgTypes[widened]} USING ${quoteIdent(column.name)}::${pgTypes[widened]}`,
+          await this.alterStaging(
+            `ALTER COLUMN ${quoteIdent(column.name)} TYPE ${pgTypes[widened]} USING ${quoteIdent(column.name)}::${pgTypes[widened]}`,
           );
           if (this.rows > 0) await this.log("warn", `Column "${column.name}" widened from ${previous} to ${widened} by later rows.`);
         }
@@ -170,8 +174,7 @@ export class DatasetLoad implements DestinationLoad {
   /** Puts the staged rows into the dataset by mode and finalizes the run, in one transaction. */
   async commit(finalize: (tx: Sql) => Promise<void>): Promise<void> {
     const tableName = datasetTableName(this.context.jobId);
-    await this.endCopy();
-    await this.sql.unsafe(`ALTER TABLE ${this.staging} ALTER COLUMN _run_id DROP DEFAULT`);
+    await this.alterStaging("ALTER COLUMN _run_id DROP DEFAULT");
     await this.sql.unsafe(`ANALYZE ${this.staging}`);
     let notes: string[] = [];
     await this.sql.begin(async (transaction) => {

@@ -21,16 +21,19 @@ export type { Batch };
 
 type Step<Op extends TransformStep["op"]> = Extract<TransformStep, { op: Op }>;
 
+/** A page of source rows as a table, columns as the source gave them. */
+export function sourceTable(page: SourcePage): Batch {
+  return tableFrom(page instanceof ColumnPage ? page : recordsToColumns(page));
+}
+
 /**
  * Turns a page of source rows into a table; a normalize step at the front runs on the records
  * directly. A ColumnPage's cells are scalars (the readers that produce one read text cells), so
  * flattening it would change nothing: its table is normalize's output as it is.
  */
 export function pageToBatch(page: SourcePage, first: TransformStep | undefined): { batch: Batch; consumed: number } {
-  const consumed = first?.op === "normalize" ? 1 : 0;
-  if (page instanceof ColumnPage) return { batch: tableFrom(page), consumed };
-  if (consumed === 1) return { batch: tableFrom(normalizeRecords(page, first as Step<"normalize">)), consumed };
-  return { batch: tableFrom(recordsToColumns(page)), consumed };
+  if (first?.op !== "normalize") return { batch: sourceTable(page), consumed: 0 };
+  return { batch: page instanceof ColumnPage ? tableFrom(page) : tableFrom(normalizeRecords(page, first)), consumed: 1 };
 }
 
 /**

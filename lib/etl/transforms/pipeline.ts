@@ -1,9 +1,8 @@
 import type { TransformStep } from "@/lib/schemas/jobs";
 import { EtlError } from "@/lib/etl/errors";
-import { ColumnPage, type SourcePage } from "@/lib/etl/sources/page";
-import { applyStep, pageToBatch } from "./apply";
-import { concatBatches, tableFrom, type Batch } from "./batch";
-import { recordsToColumns } from "./normalize";
+import type { SourcePage } from "@/lib/etl/sources/page";
+import { applyStep, pageToBatch, sourceTable } from "./apply";
+import { concatBatches, type Batch } from "./batch";
 import { TransformStepError, unknownColumns } from "./step-error";
 import { enableLinearRegexFallback } from "./regex-guard";
 import { planSteps, type StepPlan } from "./step-plan";
@@ -70,7 +69,7 @@ export class TransformPipeline {
   /** Transforms one page of rows; returns the batch to load now, or null while rows are being held. */
   push(page: SourcePage): Batch | null {
     if (this.done) return null;
-    if (this.options.observe) this.options.observe(-1, page instanceof ColumnPage ? tableFrom(page) : tableFrom(recordsToColumns(page)));
+    if (this.options.observe) this.options.observe(-1, sourceTable(page));
     const first = this.plans[0];
     const { batch, consumed } = pageToBatch(page, first?.step);
     if (first && consumed === 1) {
