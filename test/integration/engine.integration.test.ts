@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { db } from "@/lib/db/client";
+import { db, sql } from "@/lib/db/client";
 import { datasetTableName } from "@/lib/db/identifiers";
 import { getRun } from "@/lib/db/queries/runs";
 import { env } from "@/lib/env";
@@ -113,6 +113,11 @@ describe("a run through the BullMQ worker", () => {
       ],
     });
     expect(await datasetSchemaTables()).toEqual([table]);
+    // Results pages seek through one unique (_run_id, _row) index, built with the staging table.
+    const indexes = await sql<{ definition: string }[]>`
+      SELECT indexdef AS definition FROM pg_indexes WHERE schemaname = ${env.DATASET_SCHEMA} AND tablename = ${table}`;
+    expect(indexes.map((index) => index.definition.replace(/^.* USING /, ""))).toEqual(["btree (_run_id, _row)"]);
+    expect(indexes[0]!.definition).toMatch(/^CREATE UNIQUE INDEX/);
   });
 
   // Batches stream into one COPY that stays open across pages: a value PostgreSQL refuses in a later

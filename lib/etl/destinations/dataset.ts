@@ -62,6 +62,10 @@ export class DatasetLoad implements DestinationLoad {
     await dropAbandonedStaging(sql, context.runId);
     // Every row of the run has its id: a default spares sending it with each row.
     await sql.unsafe(`CREATE TABLE ${load.staging} (_run_id uuid NOT NULL DEFAULT '${context.runId.replace(/'/g, "''")}'::uuid, _row bigint NOT NULL)`);
+    // A staging table that will become the dataset gets its row index now: PostgreSQL fills it
+    // during the COPY, on its own core while this thread reads and transforms, instead of
+    // building it at commit while the run waits (half a second per million rows).
+    if (destination.mode === "replace" || existing.length === 0) await sql.unsafe(load.rowIndexStatement(load.staging));
     return load;
   }
 
@@ -201,7 +205,7 @@ export class DatasetLoad implements DestinationLoad {
     await tx.unsafe(`DROP TABLE IF EXISTS ${qualified(env.DATASET_SCHEMA, tableName)}`);
     await tx.unsafe(`ALTER TABLE ${this.staging} RENAME TO ${quoteIdent(tableName)}`);
     const table = qualified(env.DATASET_SCHEMA, tableName);
-    await tx.unsafe(`CREATE UNIQUE INDEX ${quoteIdent(`${tableName}_${shortHash(this.context.runId)}_row`)} ON ${table} (_run_id, _row)`);
+    await tx.unsafe(this.rowIndexStatement(table));
     let rowCount = this.rows;
     if (this.destination.mode === "upsert" && this.rows > 0) {
       await this.ensureKeyIndex(tx, tableName);
@@ -213,6 +217,16 @@ export class DatasetLoad implements DestinationLoad {
     const drift = before ? describeReplacement(before, columns) : null;
     if (drift && this.destination.mode === "replace") notes.push(drift);
     return { rowCount, notes };
+  }
+
+  /**
+   * The unique (_run_id, _row) index that results pages seek through. Named after the dataset
+   * and this attempt, so it is created once: with the staging table, or at the swap when the
+   * dataset appeared meanwhile; the name stays with the table when it is renamed.
+   */
+  private rowIndexStatement(table: string): string {
+    const name = `${datasetTableName(this.context.jobId)}_${shortHash(`${this.context.runId}/${this.context.attemptId}`)}_row`;
+    return `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${table} (_run_id, _row)`;
   }
 
   private async append(tx: Sql, tableName: string, existing: DatasetColumn[], rowCount: number): Promise<Merge> {
