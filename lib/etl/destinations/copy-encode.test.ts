@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { encodeRows, encodeValue, isoTimestamp } from "./copy-encode";
+import type { ColumnType } from "@/lib/schemas/jobs";
+import { encodeRows, encodeValue } from "./copy-encode";
 
 describe("encodeValue (COPY text format)", () => {
   it("writes null and undefined as \\N whatever the type", () => {
@@ -65,6 +66,9 @@ describe("encodeValue (COPY text format)", () => {
 });
 
 describe("encodeRows", () => {
+  const lines = (columns: unknown[][], types: readonly ColumnType[], rows: number[], firstRow: number) =>
+    rows.map((row, i) => [String(firstRow + i), ...columns.map((values, c) => encodeValue(values[row], types[c]!))].join("\t") + "\n").join("");
+
   it("numbers the rows and encodes each column by its type, as encodeValue does", () => {
     const columns = [
       [1, 2, null, 9007199254740993n],
@@ -75,23 +79,50 @@ describe("encodeRows", () => {
       [{ a: [1] }, null, "x", 2],
     ];
     const types = ["integer", "number", "string", "timestamp", "boolean", "json"] as const;
-    const text = encodeRows(columns, types, 1, 4, 10);
-    const expected = [1, 2, 3].map((row, i) => [String(10 + i), ...columns.map((values, c) => encodeValue(values[row], types[c]!))].join("\t"));
-    expect(text).toBe(`${expected.join("\n")}\n`);
-    expect(text.split("\n")[0]).toBe("10\t2\tNaN\t\\N\t2024-01-02\tf\t\\N");
+    const bytes = encodeRows(columns, types, 1, 4, 10);
+    expect(bytes.toString("utf8")).toBe(lines(columns, types, [1, 2, 3], 10));
+    expect(bytes.toString("utf8").split("\n")[0]).toBe("10\t2\tNaN\t\\N\t2024-01-02\tf\t\\N");
   });
-});
 
-describe("isoTimestamp", () => {
-  it("writes what toISOString writes, across leap years, centuries and the ends of the supported range", () => {
+  it("writes numbers as String does, text in UTF-8 with its escapes, and grows past its first estimate", () => {
+    const numbers = [0, -0, 7, -7, 999_999_999, -999_999_999, 1e9, 2 ** 31, -(2 ** 53), 2 ** 53 + 2, 0.1, -1.5e-7, 1e21, 123.456, Number.MIN_VALUE];
+    const texts = ["", "plain", "tab\tnew\nline\rret\\back", "nul\0byte", "\u0001ctl\u000b", "Zürich", "São Paulo 🚀", "x".repeat(47) + "\t", "y".repeat(49) + "é\n", "\\N", "a".repeat(5000)];
+    const columns: unknown[][] = [numbers, numbers.map((n) => (Number.isInteger(n) ? n : Math.round(n))), [...texts, ...texts].slice(0, numbers.length)];
+    const types = ["number", "integer", "string"] as const;
+    const rows = numbers.map((_, i) => i);
+    const bytes = encodeRows(columns, types, 0, numbers.length, 1);
+    expect(bytes.toString("utf8")).toBe(lines(columns, types, rows, 1));
+    const long = encodeRows([texts], ["string"], 0, texts.length, 1_000_000_000_000);
+    expect(long.toString("utf8")).toBe(lines([texts], ["string"], texts.map((_, i) => i), 1_000_000_000_000));
+  });
+
+  it("writes decimals in the digits String writes, or others that read back as the same double", () => {
+    const values: number[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const places = i % 8;
+      const value = (Math.random() - 0.3) * 10 ** (i % 11);
+      values.push(i % 3 === 0 ? value : Math.round(value * 10 ** places) / 10 ** places);
+    }
+    values.push(0.1, 0.2 + 0.1, 1e-6, 1e-7, 999_999_999.999999, -999_999_999.5, 123_456_789.123456, 0.000123);
+    const written = encodeRows([values], ["number"], 0, values.length, 1).toString("utf8").split("\n");
+    let same = 0;
+    values.forEach((value, i) => {
+      const text = written[i]!.split("\t")[1]!;
+      expect(Number(text) === value, `${text} for ${value}`).toBe(true);
+      expect(text).toMatch(/^-?\d+(\.\d+)?(e[+-]\d+)?$/);
+      if (text === String(value)) same++;
+    });
+    // Where both are written the plain way, they are the same digits.
+    expect(same).toBe(values.length);
+  });
+
+  it("writes timestamps as toISOString does, across leap years, centuries and past the years 1000-9999", () => {
     const instants = [0, -1, 951_782_400_000, 951_868_799_999, 4_102_444_800_000 - 1, Date.UTC(1000, 0, 1), Date.UTC(9999, 11, 31, 23, 59, 59, 999)];
     for (let ms = Date.UTC(1000, 0, 1); ms < Date.UTC(9999, 0, 1); ms += 86_400_000 * 97.3 + 123_457) instants.push(Math.floor(ms));
-    for (const ms of instants) expect(isoTimestamp(new Date(ms))).toBe(new Date(ms).toISOString());
-  });
-
-  it("leaves years outside 1000-9999, and invalid dates, to toISOString", () => {
-    expect(isoTimestamp(new Date(Date.UTC(999, 11, 31)))).toBe("0999-12-31T00:00:00.000Z");
-    expect(isoTimestamp(new Date(Date.UTC(10_000, 0, 1)))).toBe("+010000-01-01T00:00:00.000Z");
-    expect(() => isoTimestamp(new Date(Number.NaN))).toThrow(RangeError);
+    instants.push(Date.UTC(999, 11, 31), Date.UTC(10_000, 0, 1), Date.UTC(-5, 0, 1));
+    const dates = instants.map((ms) => new Date(ms));
+    const text = encodeRows([dates], ["timestamp"], 0, dates.length, 1).toString("utf8");
+    expect(text).toBe(dates.map((date, i) => `${i + 1}\t${date.toISOString()}\n`).join(""));
+    expect(() => encodeRows([[new Date(Number.NaN)]], ["timestamp"], 0, 1, 1)).toThrow(RangeError);
   });
 });

@@ -99,8 +99,8 @@ export class DatasetLoad implements DestinationLoad {
     const copy = (this.copy ??= await this.startCopy(target));
     const types = columns.map((c) => c.type);
     for (let start = 0; start < count; start += ROWS_PER_CHUNK) {
-      const text = encodeRows(arrays, types, start, Math.min(count, start + ROWS_PER_CHUNK), this.rows + start + 1);
-      if (!copy.stream.write(text)) await Promise.race([once(copy.stream, "drain"), copy.done]);
+      const chunk = encodeRows(arrays, types, start, Math.min(count, start + ROWS_PER_CHUNK), this.rows + start + 1);
+      if (!copy.stream.write(chunk)) await Promise.race([once(copy.stream, "drain"), copy.done]);
     }
     this.rows += count;
     copy.rows += count;
