@@ -7,6 +7,9 @@
  */
 export type Columns = { names: string[]; columns: Map<string, unknown[]> };
 
+/** A key's place in the records: its column's name and values, and the keys nested below it. */
+type KeyPath = { name: string; values: unknown[] | null; nested: Map<string, KeyPath> | null };
+
 export function normalizeRecords(
   records: readonly unknown[],
   options: { sep?: string; maxLevel?: number } = {},
@@ -27,22 +30,29 @@ export function normalizeRecords(
     return values;
   };
 
-  const visit = (value: Record<string, unknown>, prefix: string, level: number, row: number) => {
+  // Each key path is named once per batch, not once per record: a record of a million-row feed
+  // would otherwise build and hash "parent.child" strings for every nested value it holds.
+  const visit = (value: Record<string, unknown>, paths: Map<string, KeyPath>, prefix: string, level: number, row: number) => {
     for (const key in value) {
       if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
       const child = value[key];
-      const name = prefix === "" ? columnKey(key) : prefix + sep + key;
-      if (isPlainObject(child) && level < maxLevel && Object.keys(child).length > 0) {
-        visit(child, name, level + 1, row);
+      let path = paths.get(key);
+      if (!path) {
+        path = { name: prefix === "" ? columnKey(key) : prefix + sep + key, values: null, nested: null };
+        paths.set(key, path);
+      }
+      if (isPlainObject(child) && level < maxLevel && hasKeys(child)) {
+        visit(child, (path.nested ??= new Map()), path.name, level + 1, row);
       } else {
-        column(name)[row] = child === undefined ? null : child;
+        (path.values ??= column(path.name))[row] = child === undefined ? null : child;
       }
     }
   };
 
+  const top = new Map<string, KeyPath>();
   for (let row = 0; row < length; row++) {
     const record = records[row];
-    if (isPlainObject(record)) visit(record, "", 0, row);
+    if (isPlainObject(record)) visit(record, top, "", 0, row);
     else column("value")[row] = record ?? null;
   }
   return { names, columns };
@@ -54,6 +64,11 @@ export function normalizeRecords(
  */
 export function columnKey(name: string): string {
   return name === "__proto__" ? "__proto___data" : name;
+}
+
+function hasKeys(value: object): boolean {
+  for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key)) return true;
+  return false;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
