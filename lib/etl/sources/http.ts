@@ -226,18 +226,17 @@ async function readCapped(response: Response, maxBytes: number, where: string): 
     throw new EtlError(`The response from ${where} is ${declared} bytes, over the ${maxBytes}-byte limit.`, true);
   }
   if (!response.body) return "";
-  const decoder = new TextDecoder();
-  const parts: string[] = [];
+  const parts: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
     if (size > maxBytes) {
       throw new EtlError(`The response from ${where} is over the ${maxBytes}-byte limit.`, true);
     }
-    parts.push(decoder.decode(chunk, { stream: true }));
+    parts.push(chunk);
   }
-  parts.push(decoder.decode());
-  return parts.join("");
+  // Decoded once, whole: a string per chunk would be joined into one afterwards anyway.
+  return new TextDecoder().decode(Buffer.concat(parts, size));
 }
 
 function parseRetryAfter(header: string | null): number | undefined {
