@@ -11,9 +11,9 @@ import { env } from "@/lib/env";
 import type { ColumnType, Destination } from "@/lib/schemas/jobs";
 import { EtlError } from "@/lib/etl/errors";
 import { mergeTypes, pgTypes } from "@/lib/etl/infer-types";
-import { batchColumnType } from "@/lib/etl/transforms/batch";
+import { batchColumnType, columnValues } from "@/lib/etl/transforms/batch";
 import type { RunLogger } from "@/lib/etl/run-log";
-import { encodeRows } from "./copy-encode";
+import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, encodeRows, encodeRowsBinary } from "./copy-encode";
 import { dropAbandonedStaging } from "./staging";
 import { conflictMessage, describeDrift, describeReplacement, fit, planSchema, type RunColumn } from "./dataset-schema";
 import type { DestinationContext, DestinationLoad } from "./types";
@@ -21,8 +21,8 @@ import type { DestinationContext, DestinationLoad } from "./types";
 type Column = DatasetColumn & { source: string; empty: boolean };
 type DatasetDestination = Extract<Destination, { type: "dataset" }>;
 type Merge = { rowCount: number; notes: string[] };
-/** A COPY into the staging table: the columns it was started with, its stream, its end, and the rows sent so far. */
-type OpenCopy = { target: string; stream: Writable; done: Promise<void>; rows: number };
+/** A COPY into the staging table: the columns and format it was started with, its stream, its end, and the rows sent so far. */
+type OpenCopy = { target: string; binary: boolean; stream: Writable; done: Promise<void>; rows: number };
 
 /** Rows per COPY chunk written to the socket; large enough to amortise calls, small enough to stay flat in memory. */
 const ROWS_PER_CHUNK = 2000;
@@ -44,6 +44,8 @@ export class DatasetLoad implements DestinationLoad {
   private readonly columns: Column[] = [];
   private rows = 0;
   private copy: OpenCopy | null = null;
+  /** Rows go in binary COPY while every value has an exact binary form (copy-encode.ts), then as text. */
+  private binary = true;
 
   private constructor(
     private readonly sql: Sql,
@@ -83,36 +85,45 @@ export class DatasetLoad implements DestinationLoad {
 
   /**
    * Encodes the batch into the open COPY, which stays open from batch to batch while the columns
-   * stay the same: PostgreSQL inserts rows (on its own core) while the next batch is read and
+   * and the format stay the same: PostgreSQL inserts rows (on its own core) while the next batch is read and
    * transformed, and a run pays for one COPY, not one per batch. Waits only when the socket is
    * full. A COPY that failed fails the next write, or the commit.
    */
   async write(batch: ColumnTable): Promise<void> {
     const names = batch.columnNames();
-    const arrays = names.map((name) => batch.array(name) as ArrayLike<unknown>);
+    const arrays = names.map((name) => columnValues(batch, name));
     const columns = await this.reconcile(batch, names, arrays);
     const count = batch.numRows();
     if (count === 0) return;
 
     const target = columns.map((c) => quoteIdent(c.name)).join(", ");
-    if (this.copy?.target !== target) await this.endCopy();
-    const copy = (this.copy ??= await this.startCopy(target));
     const types = columns.map((c) => c.type);
     for (let start = 0; start < count; start += ROWS_PER_CHUNK) {
-      const chunk = encodeRows(arrays, types, start, Math.min(count, start + ROWS_PER_CHUNK), this.rows + start + 1);
+      const end = Math.min(count, start + ROWS_PER_CHUNK);
+      const binary = this.binary ? encodeRowsBinary(arrays, types, start, end, this.rows + start + 1) : null;
+      // Once a value needs the text format, the rest of the run goes as text: one switch at most.
+      if (!binary) this.binary = false;
+      const copy = await this.openCopy(target, binary !== null);
+      const chunk = binary ?? encodeRows(arrays, types, start, end, this.rows + start + 1);
+      copy.rows += end - start;
       if (!copy.stream.write(chunk)) await Promise.race([once(copy.stream, "drain"), copy.done]);
     }
     this.rows += count;
-    copy.rows += count;
-    if (copy.rows >= ROWS_PER_COPY) await this.endCopy();
+    if (this.copy && this.copy.rows >= ROWS_PER_COPY) await this.endCopy();
   }
 
-  private async startCopy(target: string): Promise<OpenCopy> {
-    const stream = (await this.sql.unsafe(`COPY ${this.staging} (_row${target ? `, ${target}` : ""}) FROM STDIN`).writable()) as Writable;
+  /** The open COPY if it takes these columns in this format; else a new one, the open one ended first. */
+  private async openCopy(target: string, binary: boolean): Promise<OpenCopy> {
+    if (this.copy && (this.copy.target !== target || this.copy.binary !== binary)) await this.endCopy();
+    if (this.copy) return this.copy;
+    const columns = `_row${target ? `, ${target}` : ""}`;
+    const stream = (await this.sql.unsafe(`COPY ${this.staging} (${columns}) FROM STDIN${binary ? " (FORMAT binary)" : ""}`).writable()) as Writable;
     const done = finished(stream);
     // Whoever waits on the COPY next sees its failure; until then it must not count as unhandled.
     done.catch(() => undefined);
-    return { target, stream, done, rows: 0 };
+    if (binary) stream.write(BINARY_COPY_HEADER);
+    this.copy = { target, binary, stream, done, rows: 0 };
+    return this.copy;
   }
 
   /** Ends the open COPY and waits for PostgreSQL to confirm it, throwing its error if it failed. */
@@ -120,7 +131,7 @@ export class DatasetLoad implements DestinationLoad {
     const copy = this.copy;
     if (!copy) return;
     this.copy = null;
-    copy.stream.end();
+    copy.stream.end(copy.binary ? BINARY_COPY_TRAILER : undefined);
     await copy.done;
   }
 

@@ -2,7 +2,7 @@ import type { DatasetColumn } from "@/lib/db/schema";
 import { safeColumnName } from "@/lib/db/identifiers";
 import { EtlError } from "@/lib/etl/errors";
 import { mergeTypes } from "@/lib/etl/infer-types";
-import { batchColumnType } from "@/lib/etl/transforms/batch";
+import { batchColumnType, columnValues } from "@/lib/etl/transforms/batch";
 import type { Batch } from "@/lib/etl/transforms/apply";
 import type { ColumnType } from "@/lib/schemas/jobs";
 
@@ -48,7 +48,7 @@ export class TablePlan {
   /** The batch's columns in order, and the ones seen for the first time (to add to the staging table). */
   map(batch: Batch): { columns: PlannedColumn[]; added: PlannedColumn[]; arrays: ArrayLike<unknown>[] } {
     const names = batch.columnNames();
-    const arrays = names.map((name) => batch.array(name) as ArrayLike<unknown>);
+    const arrays = names.map((name) => columnValues(batch, name));
     this.checkKey(names, arrays);
     const added: PlannedColumn[] = [];
     const columns = names.map((source, i) => {

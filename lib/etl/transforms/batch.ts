@@ -37,9 +37,19 @@ export function tableFrom(data: Columns | ColumnPage): Batch {
   return aq.table(Object.fromEntries(names.map((name, i) => [name, values(i)])), names as string[]);
 }
 
-/** A column's values in the batch's row order, filter applied. */
+/**
+ * A column's values in the batch's row order, filter applied. Read-only: for a batch neither
+ * filtered nor ordered it is the column's own array. arquero's `array()` copies through a
+ * callback per row even then, and a load reads every column of every batch.
+ */
 export function columnValues(batch: Batch, name: string): ArrayLike<unknown> {
-  return batch.array(name) as ArrayLike<unknown>;
+  const column: unknown = batch.column(name);
+  if (!Array.isArray(column)) return batch.array(name) as ArrayLike<unknown>;
+  if (!batch.isFiltered() && !batch.isOrdered()) return column as unknown[];
+  const rows = batch.indices();
+  const values = new Array<unknown>(rows.length);
+  for (let i = 0; i < rows.length; i++) values[i] = column[rows[i]!];
+  return values;
 }
 
 /** Replaces or adds whole columns, keeping the other columns, their order and the declared types. */
@@ -47,7 +57,7 @@ export function withColumns(batch: Batch, replaced: ReadonlyMap<string, unknown[
   const names = batch.columnNames();
   const added = [...replaced.keys()].filter((name) => !names.includes(name));
   const all = [...names, ...added];
-  const data = Object.fromEntries(all.map((name) => [name, replaced.get(name) ?? Array.from(columnValues(batch, name))]));
+  const data = Object.fromEntries(all.map((name) => [name, replaced.get(name) ?? columnValues(batch, name)]));
   return withDeclaredTypes(aq.table(data, all), declaredTypes(batch));
 }
 
