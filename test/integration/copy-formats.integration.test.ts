@@ -8,7 +8,7 @@ import type { ColumnType } from "@/lib/schemas/jobs";
 
 // The dataset load sends rows in binary COPY while it can and as text otherwise: PostgreSQL must
 // store exactly the same values either way.
-const types: ColumnType[] = ["integer", "number", "boolean", "string", "timestamp", "json"];
+const types: ColumnType[] = ["integer", "number", "boolean", "string", "timestamp", "json", "timestamp"];
 const columns: unknown[][] = [
   [0, -1, 1, 2 ** 31, -(2 ** 31) - 1, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, null, 42, -0, 7],
   [0, -0, 1.5, -1234.56, 1e-7, 1e300, Number.MIN_VALUE, Number.NaN, Infinity, -Infinity, null, 0.1 + 0.2],
@@ -29,6 +29,21 @@ const columns: unknown[][] = [
     new Date(Date.UTC(2100, 11, 31, 23, 59, 59)),
   ],
   [{ a: 1 }, [1, "two", null], "text", 3.5, true, { nested: { deep: ["x\ty"] } }, null, { nul: "a\u0000b" }, { "\\u0000": "\\\\u0000" }, [], {}, { unicode: "ß🚀" }],
+  // Timestamps as text: how PostgreSQL prints them in a UTC session, and toISOString's form.
+  [
+    "2024-02-29 12:00:00+00",
+    "2024-01-01T00:00:00Z",
+    "2024-01-01T00:00:00.5Z",
+    "1999-12-31 23:59:59.999999+00",
+    "2000-01-01 00:00:00+00:00",
+    "2284-12-31 23:59:59+00",
+    "1716-01-01 00:00:00+00",
+    "2024-03-05 10:11:12.123+00",
+    "1969-12-31 23:59:59.000001+00",
+    "2023-06-15T08:30:00.120Z",
+    null,
+    "2024-12-31 23:59:59.9+00",
+  ],
 ];
 const rows = columns[0]!.length;
 
@@ -80,7 +95,9 @@ describe("binary and text COPY", () => {
     expect(one("boolean", "yes")).toBeNull();
     expect(one("string", 12)).toBeNull();
     expect(one("string", "nul\u0000byte")).toBeNull();
-    expect(one("timestamp", "2024-01-01T00:00:00+02:00")).toBeNull();
+    for (const text of ["2024-01-01T00:00:00+02:00", "2024-02-30 00:00:00+00", "2023-02-29 00:00:00+00", "2024-01-01 00:00:00", "2024-01-01 24:00:00+00", "2024-01-01T00:00:00.1234567Z", "1500-01-01 00:00:00+00", "2024-01-01 00:00:00+0000", "2024-01-01T00:00:00.Z", "24-01-01 00:00:00+00"]) {
+      expect(one("timestamp", text), text).toBeNull();
+    }
     expect(one("timestamp", new Date(Number.NaN))).toBeNull();
     expect(one("timestamp", new Date(Date.UTC(1500, 0, 1)))).toBeNull();
     expect(one("date", "2024-01-01")).toBeNull();
