@@ -1,9 +1,9 @@
 import { z } from "zod";
 
 /**
- * The `postgres` and `mysql` sources: a SQL query over a saved connection, read in batches through
- * a cursor inside a read-only transaction, optionally incremental (only rows newer than the last
- * successful run's highest value of a column).
+ * The `postgres` and `mysql` sources: a SQL query over a saved connection, read in batches inside
+ * a read-only transaction, optionally incremental (only rows newer than the last successful run's
+ * highest value of a column).
  */
 
 function databaseSourceSchema<T extends "postgres" | "mysql">(type: T) {
