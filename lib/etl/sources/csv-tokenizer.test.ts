@@ -115,6 +115,7 @@ describe("CsvTokenizer refuses what csv-parse refuses", () => {
     "text after a closing quote": ['a,b\n1,"x"y\n', /after the closing quote of field 2 at line 2/],
     "an unclosed quote": ['a,b\n1,"x\n2,y\n', "Quote Not Closed: the parsing is finished with an opening quote at line 3"],
     "records of different lengths": ["a,b\n1,2\n3\n", "Invalid Record Length: expect 2, got 1 on line 3"],
+    "a record with more fields than the first": ["a,b\r\n1,2\r\n3,4,5\r\n", "Invalid Record Length: expect 2, got 3 on line 3"],
     "the line number counts newlines inside quotes": ['a,b\n"1\n\n",2\n3\n', "Invalid Record Length: expect 2, got 1 on line 5"],
   };
   for (const [name, [text, message]] of Object.entries(malformed)) {
@@ -130,5 +131,7 @@ describe("CsvTokenizer refuses what csv-parse refuses", () => {
   it("a record longer than the limit", () => {
     const tokenizer = new CsvTokenizer({ delimiter: ",", quote: '"', maxRecordChars: 100 });
     expect(() => tokenizer.push(`a\n"${"x".repeat(200)}`)).toThrow(/longer than 100 characters/);
+    const plain = new CsvTokenizer({ delimiter: ",", quote: '"', maxRecordChars: 100 });
+    expect(() => plain.push(`a,b\n1,2\n${"x".repeat(200)},y\n`)).toThrow(/a record starting at line 3 is longer than 100 characters/);
   });
 });

@@ -1,6 +1,6 @@
 import { Transform } from "node:stream";
 import { EtlError } from "@/lib/etl/errors";
-import { inferColumnType, parseText } from "@/lib/etl/infer-types";
+import { typeTextColumn } from "@/lib/etl/infer-types";
 import { columnKey } from "@/lib/etl/transforms/normalize";
 import { ColumnPage } from "./page";
 
@@ -28,18 +28,17 @@ export function columnNames(header: readonly unknown[], fallback: (index: number
 }
 
 /**
- * Types a batch of text cells, column by column. Each column's type is inferred over the batch in
- * textual mode, then every cell of it is converted, so "42" becomes 42 only where the whole column
- * holds numbers. A later batch may infer a wider type (a "N/A" among numbers); the dataset then
- * widens the column and logs it. The cell arrays are converted in place.
+ * Types a batch of text cells, column by column (typeTextColumn): each column's type is inferred
+ * over the batch and its cells converted, so "42" becomes 42 only where the whole column holds
+ * numbers. A later batch may infer a wider type (a "N/A" among numbers); the dataset then widens
+ * the column and logs it. The cell arrays are converted in place.
  */
 export function textColumnsToPage(names: readonly string[], columns: string[][], rows: number): ColumnPage {
   const typed = names.map((_, c) => {
     const cells = columns[c];
     if (!cells) return new Array<unknown>(rows).fill(null);
-    const type = inferColumnType(cells, "textual");
     const values: unknown[] = cells;
-    for (let r = 0; r < rows; r++) values[r] = parseText(cells[r] as string, type);
+    typeTextColumn(values);
     return values;
   });
   return new ColumnPage(names, typed, rows);
