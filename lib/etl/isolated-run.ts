@@ -25,14 +25,15 @@ export type IsolatedRunOutcome = RunOutcome | { kind: "handedBack" };
  */
 setFlagsFromString("--heap-growing-percent=50");
 /**
- * A run thread's young generation: semi-spaces of up to 4 MB. V8 reads the flag when it creates
- * an isolate and it takes precedence over a Worker's resourceLimits, so set here it applies to
- * every run thread started later, not to the main thread, whose heap exists already (the
- * production worker starts it with 2 MB: scripts/worker-bundle.ts). Measured on a 1M-row CSV
- * run (median of 10): with V8's default of 16 MB the worker peaks 50 MB higher for about 5% less
- * CPU, with 8 MB 17 MB higher; 2 MB peaks about as low as 4 MB for a quarter more CPU.
+ * A run thread's young generation: semi-spaces of up to 16 MB (V8's own default, which the worker
+ * process's `--max-semi-space-size=2` would otherwise impose on every isolate). V8 reads the flag
+ * when it creates an isolate and it takes precedence over a Worker's resourceLimits, so set here
+ * it applies to every run thread started later, not to the main thread, whose heap exists already
+ * (scripts/worker-bundle.ts). With batches small enough to die young (file-csv.ts,
+ * database-reading.ts), the benchmark's 1M-row CSV run took 2.6 s at 16 MB against 2.9 s at 4 MB,
+ * for a worker peak of 236 MB against 193 (255 and 200 at 5M rows).
  */
-setFlagsFromString("--max-semi-space-size=4");
+setFlagsFromString("--max-semi-space-size=16");
 
 /**
  * The run thread's entry. The production worker is bundled into plain JavaScript
