@@ -118,6 +118,14 @@ describe("a run through the BullMQ worker", () => {
       SELECT indexdef AS definition FROM pg_indexes WHERE schemaname = ${env.DATASET_SCHEMA} AND tablename = ${table}`;
     expect(indexes.map((index) => index.definition.replace(/^.* USING /, ""))).toEqual(["btree (_run_id, _row)"]);
     expect(indexes[0]!.definition).toMatch(/^CREATE UNIQUE INDEX/);
+    // Its statistics are gathered once the run has ended, without the run waiting for them.
+    await expect
+      .poll(async () => {
+        const [stats] = await sql<{ analyzed: boolean }[]>`
+          SELECT last_analyze IS NOT NULL AS analyzed FROM pg_stat_user_tables WHERE schemaname = ${env.DATASET_SCHEMA} AND relname = ${table}`;
+        return stats?.analyzed;
+      })
+      .toBe(true);
   });
 
   // Batches stream into one COPY that stays open across pages: a value PostgreSQL refuses in a later

@@ -8,6 +8,7 @@ import type { Sql } from "@/lib/db/client";
 import type { DatasetColumn } from "@/lib/db/schema";
 import { datasetTableName, qualified, quoteIdent, safeColumnName, stagingTableName } from "@/lib/db/identifiers";
 import { env } from "@/lib/env";
+import { runLog } from "@/lib/logger";
 import type { ColumnType, Destination } from "@/lib/schemas/jobs";
 import { EtlError } from "@/lib/etl/errors";
 import { mergeTypes, pgTypes } from "@/lib/etl/infer-types";
@@ -190,7 +191,8 @@ export class DatasetLoad implements DestinationLoad {
   async commit(finalize: (tx: Sql) => Promise<void>): Promise<void> {
     const tableName = datasetTableName(this.context.jobId);
     await this.alterStaging("ALTER COLUMN _run_id DROP DEFAULT");
-    await this.sql.unsafe(`ANALYZE ${this.staging}`);
+    // An upsert's merge joins the staged rows with themselves (prepareUpsert): its plan needs their statistics.
+    if (this.destination.mode === "upsert") await this.sql.unsafe(`ANALYZE ${this.staging}`);
     let notes: string[] = [];
     await this.sql.begin(async (transaction) => {
       const tx = transaction as unknown as Sql;
@@ -206,7 +208,17 @@ export class DatasetLoad implements DestinationLoad {
       else merge = await this.upsert(tx, tableName, previous.columns, Number(previous.row_count));
       notes = merge.notes;
     });
+    this.analyzeLater(qualified(env.DATASET_SCHEMA, tableName));
     for (const note of notes) await this.log(note.startsWith("Schema drift") ? "warn" : "info", note);
+  }
+
+  /**
+   * Gathers the dataset's statistics, by which results pages are planned, after the run has
+   * ended: 0.15 s per million rows that the run need not wait for. If it fails, autovacuum's
+   * analyze gathers them a little later.
+   */
+  private analyzeLater(table: string): void {
+    this.sql.unsafe(`ANALYZE ${table}`).catch((error: unknown) => runLog(this.context.runId).warn({ err: error }, "ANALYZE of the dataset failed"));
   }
 
   /** replace, and the first load of any mode: the staging table becomes the dataset. */
