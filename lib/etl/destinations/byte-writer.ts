@@ -4,16 +4,17 @@ const ZERO = 48;
 /** Longer strings are copied by Buffer#write, natively; shorter ones character by character, which is cheaper than the call. */
 const SHORT_TEXT = 48;
 const MS_PER_DAY = 86_400_000;
-const FLOAT = new Float64Array(1);
-const FLOAT_BYTES = new Uint8Array(FLOAT.buffer);
 
 /** An append-only byte buffer that grows as needed; each write reserves room for its worst case first. */
 export class ByteWriter {
   private buffer: Buffer;
+  /** The same bytes, for the big-endian integers and doubles of binary formats. */
+  private view: DataView;
   private at = 0;
 
   constructor(estimate: number) {
     this.buffer = Buffer.allocUnsafe(Math.max(256, estimate));
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
   }
 
   bytes(): Buffer {
@@ -25,6 +26,7 @@ export class ByteWriter {
     const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.at + bytes));
     this.buffer.copy(grown, 0, 0, this.at);
     this.buffer = grown;
+    this.view = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
   }
 
   byte(code: number): void {
@@ -123,41 +125,36 @@ export class ByteWriter {
     const at = this.at;
     this.at += 4;
     if (version !== undefined) this.buffer[this.at++] = version;
-    this.int32At(at, this.text(text) + (version === undefined ? 0 : 1));
+    const length = this.text(text) + (version === undefined ? 0 : 1);
+    this.view.setInt32(at, length);
   }
 
   int16(value: number): void {
     this.reserve(2);
-    this.buffer[this.at++] = (value >> 8) & 0xff;
-    this.buffer[this.at++] = value & 0xff;
+    this.view.setInt16(this.at, value);
+    this.at += 2;
   }
 
   int32(value: number): void {
     this.reserve(4);
-    this.int32At(this.at, value);
+    this.view.setInt32(this.at, value);
     this.at += 4;
   }
 
-  /** A safe integer as a 64-bit big-endian two's complement integer. */
+  /** A safe integer as a 64-bit big-endian two's complement integer, without a BigInt. */
   int64(value: number): void {
+    this.reserve(8);
     const high = Math.floor(value / 2 ** 32);
-    this.int32(high);
-    this.int32(value - high * 2 ** 32);
+    this.view.setInt32(this.at, high);
+    this.view.setUint32(this.at + 4, value - high * 2 ** 32);
+    this.at += 8;
   }
 
   /** A double as 8 big-endian IEEE 754 bytes. */
   float64(value: number): void {
     this.reserve(8);
-    FLOAT[0] = value;
-    // FLOAT_BYTES holds the double in the machine's order: little-endian on every platform Node supports.
-    for (let i = 7; i >= 0; i--) this.buffer[this.at++] = FLOAT_BYTES[i]!;
-  }
-
-  private int32At(at: number, value: number): void {
-    this.buffer[at] = (value >>> 24) & 0xff;
-    this.buffer[at + 1] = (value >>> 16) & 0xff;
-    this.buffer[at + 2] = (value >>> 8) & 0xff;
-    this.buffer[at + 3] = value & 0xff;
+    this.view.setFloat64(this.at, value);
+    this.at += 8;
   }
 
   /**
