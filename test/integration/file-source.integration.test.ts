@@ -86,6 +86,20 @@ describe("CSV files", () => {
     ]);
   });
 
+  // A run reads CSV in small batches after a first one as large as a preview's sample: a column's
+  // type comes from as many rows as the preview showed, so a text value at row 1,500 keeps every
+  // row's text as written instead of widening numbers already loaded.
+  it("types a column from the rows a preview sees, however small the later batches", async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => `${i + 1},${i === 1499 ? "n/a" : "1.50"}`);
+    const { run, table } = await runFile("prices.csv", `id,price\n${lines.join("\n")}\n`, { format: "csv" });
+    expect(run).toMatchObject({ status: "success", rowsLoaded: 3000 });
+    const rows = await rowsOf(table);
+    expect(rows[0]).toEqual({ id: 1, price: "1.50" });
+    expect(rows[1499]).toEqual({ id: 1500, price: "n/a" });
+    expect(new Set(rows.map((row) => row.price))).toEqual(new Set(["1.50", "n/a"]));
+    expect(await logMessages(run.id)).not.toContainEqual(expect.stringMatching(/widened/));
+  });
+
   it("reads a semicolon-delimited latin1 file, skipping a title line", async () => {
     const csv = Buffer.from("Export of 2024\ncity;population;capital\nZürich;421878;false\nSão Paulo;12325232;false\nBern;134591;true\n", "latin1");
     const { run, table } = await runFile("cities.csv", csv, { format: "csv", delimiter: ";", encoding: "latin1", skipRows: 1 });

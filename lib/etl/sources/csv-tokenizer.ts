@@ -65,6 +65,11 @@ export class CsvTokenizer {
     return this.chars;
   }
 
+  /** Characters of an unfinished record, held to be read again with the next chunk. */
+  get pendingChars(): number {
+    return this.carry.length;
+  }
+
   /** The records collected since the last `take`, as one array of cells per column. */
   take(): string[][] {
     const columns = this.columns;
