@@ -32,6 +32,8 @@ const ROWS_PER_CHUNK = 2000;
  * and one left open for an hour-long run would hold back vacuum on the whole database that long.
  */
 const ROWS_PER_COPY = 1_000_000;
+/** How long the statistics of a dataset just swapped in wait for its table before giving way. */
+const ANALYZE_LOCK_TIMEOUT = "500ms";
 
 /**
  * Loads one run's rows into a staging table of the dataset schema, then, on commit and in the
@@ -192,8 +194,10 @@ export class DatasetLoad implements DestinationLoad {
     const tableName = datasetTableName(this.context.jobId);
     await this.alterStaging("ALTER COLUMN _run_id DROP DEFAULT");
     // An upsert's merge joins the staged rows with themselves (prepareUpsert): its plan needs their statistics.
-    if (this.destination.mode === "upsert") await this.sql.unsafe(`ANALYZE ${this.staging}`);
+    const analyzed = this.destination.mode === "upsert";
+    if (analyzed) await this.sql.unsafe(`ANALYZE ${this.staging}`);
     let notes: string[] = [];
+    let swapped = false;
     await this.sql.begin(async (transaction) => {
       const tx = transaction as unknown as Sql;
       await finalize(tx);
@@ -203,22 +207,35 @@ export class DatasetLoad implements DestinationLoad {
         SELECT columns, row_count FROM datasets WHERE job_id = ${this.context.jobId}`;
       const exists = previous !== undefined && (await tableExists(tx, tableName));
       let merge: Merge;
-      if (this.destination.mode === "replace" || !exists) merge = await this.swap(tx, tableName, previous?.columns);
-      else if (this.destination.mode === "append") merge = await this.append(tx, tableName, previous.columns, Number(previous.row_count));
-      else merge = await this.upsert(tx, tableName, previous.columns, Number(previous.row_count));
+      if (this.destination.mode === "replace" || !exists) {
+        swapped = true;
+        merge = await this.swap(tx, tableName, previous?.columns);
+      } else if (this.destination.mode === "append") {
+        merge = await this.append(tx, tableName, previous.columns, Number(previous.row_count));
+      } else {
+        merge = await this.upsert(tx, tableName, previous.columns, Number(previous.row_count));
+      }
       notes = merge.notes;
     });
-    this.analyzeLater(qualified(env.DATASET_SCHEMA, tableName));
+    // A table swapped in has no statistics yet; appended and upserted datasets change by parts, which autovacuum's analyze follows.
+    if (swapped && !analyzed) this.analyzeLater(qualified(env.DATASET_SCHEMA, tableName));
     for (const note of notes) await this.log(note.startsWith("Schema drift") ? "warn" : "info", note);
   }
 
   /**
    * Gathers the dataset's statistics, by which results pages are planned, after the run has
-   * ended: 0.15 s per million rows that the run need not wait for. If it fails, autovacuum's
-   * analyze gathers them a little later.
+   * ended: 0.16 s per million rows that the run need not wait for. It gives way rather than wait
+   * for a lock: a manual ANALYZE holds a snapshot while it waits, on which a results sort index
+   * being built concurrently (lib/services/result-indexes.ts) would wait in turn. When it does not
+   * run, autovacuum's analyze gathers the statistics a little later.
    */
   private analyzeLater(table: string): void {
-    this.sql.unsafe(`ANALYZE ${table}`).catch((error: unknown) => runLog(this.context.runId).warn({ err: error }, "ANALYZE of the dataset failed"));
+    this.sql
+      .begin(async (tx) => {
+        await tx.unsafe(`SET LOCAL lock_timeout = '${ANALYZE_LOCK_TIMEOUT}'`);
+        await tx.unsafe(`ANALYZE ${table}`);
+      })
+      .catch((error: unknown) => runLog(this.context.runId).warn({ err: error }, "ANALYZE of the dataset skipped"));
   }
 
   /** replace, and the first load of any mode: the staging table becomes the dataset. */
