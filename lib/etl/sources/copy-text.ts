@@ -1,4 +1,5 @@
 import { isAscii } from "node:buffer";
+import { EtlError } from "@/lib/etl/errors";
 
 const NEWLINE = 0x0a;
 const BACKSLASH = 0x5c;
@@ -43,7 +44,7 @@ export class CopyTextReader {
 
   /** The rows read since the last full page, once the output has ended; null when there are none. */
   end(): CopyTextPage | null {
-    if (this.tail.length > 0) throw new Error(`The COPY output ended inside a row (${Buffer.concat(this.tail).length} bytes without a newline).`);
+    if (this.tail.length > 0) throw new EtlError(`The COPY output ended inside a row (${Buffer.concat(this.tail).length} bytes without a newline).`, true);
     return this.rows === 0 ? null : this.take();
   }
 
@@ -60,7 +61,7 @@ export class CopyTextReader {
       for (let c = 0; c <= last; c++) {
         const end = c === last ? newline : tab;
         if (end > newline || (c === last && tab < newline)) {
-          throw new Error(`Row ${this.rowsRead + 1} of the COPY output does not have the ${this.width} cells the query describes.`);
+          throw new EtlError(`Row ${this.rowsRead + 1} of the COPY output does not have the ${this.width} cells the query describes.`, true);
         }
         if (escape >= end) {
           this.columns[c]!.push(text.slice(start, end));

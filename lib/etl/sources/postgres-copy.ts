@@ -115,8 +115,8 @@ export type PostgresReading = {
   sql: ExternalSql;
   /** Turns a driver error into the run's error. */
   fail: (error: unknown) => Error;
-  /** Receives the running statement, for a cancel to stop it. */
-  running: (statement: { cancel(): unknown }) => void;
+  /** Receives the running statement, for a cancel to stop it; undefined once it has ended. */
+  running: (statement: { cancel(): unknown } | undefined) => void;
 };
 
 /**
@@ -140,7 +140,11 @@ export async function* readByCopy(reading: PostgresReading, text: string, layout
   let pending = fetchNext();
   while (true) {
     const next = await guard(fail, () => pending);
-    if (next.done) return count;
+    if (next.done) {
+      // Its process id may soon be another session's: a cancel from now on must not send it.
+      reading.running(undefined);
+      return count;
+    }
     count += next.value.length;
     pending = fetchNext();
     yield next.value;
