@@ -86,8 +86,9 @@ export class ByteWriter {
   }
 
   /**
-   * Text in UTF-8. With `escape`, a value holding a backslash or a control character is written
-   * as escape(text) instead; returns the number of bytes written.
+   * Text in UTF-8. With `escape`, a value holding a backslash or a character below 14 is written
+   * as escape(text) instead (COPY's escapes change no other character: copy-encode.ts); returns
+   * the number of bytes written.
    */
   text(text: string, escape?: (text: string) => string): number {
     const length = text.length;

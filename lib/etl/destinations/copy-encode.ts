@@ -1,12 +1,18 @@
 import type { ColumnType } from "@/lib/schemas/jobs";
+import { POSTGRES_EPOCH_MS, utcMicros } from "@/lib/etl/timestamp-text";
 import { ByteWriter } from "./byte-writer";
 
 /**
- * Encodes values in PostgreSQL's COPY text format: tab-separated, `\N` for null, backslash
- * escapes for the characters that would break a row. Faster to produce and parse than CSV.
+ * Rows for PostgreSQL's COPY, in its two formats. Text: tab-separated, `\N` for null, backslash
+ * escapes for the characters that would break a row (faster to produce and parse than CSV).
+ * Binary: each value as PostgreSQL stores it, for the values that have an exact binary form.
  */
 const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
 
+/**
+ * A value's text with COPY's escapes, and NUL dropped. It changes only backslashes and
+ * characters below 14, which is what ByteWriter.text takes for a sign that it may be needed.
+ */
 function escapeText(text: string): string {
   if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/[\\\t\n\r\0]/g, (c) =>
@@ -72,7 +78,6 @@ export function encodeRows(columns: readonly ArrayLike<unknown>[], types: readon
 export const BINARY_COPY_HEADER = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
 export const BINARY_COPY_TRAILER = Buffer.from([0xff, 0xff]);
 
-const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
 /** Microseconds from 2000 are exact in a double within about 285 years of it; instants further away go as text. */
 const MAX_BINARY_TIMESTAMP_MS = 9e12;
 
@@ -81,8 +86,9 @@ const MAX_BINARY_TIMESTAMP_MS = 9e12;
  * and timestamps go as the 8 bytes PostgreSQL stores, so neither side formats or parses digits.
  * Only values whose binary form is exact and needs no conversion PostgreSQL would judge are sent
  * this way: numbers (safe integers in an integer column), booleans, text without NUL, valid Dates
- * and UTC timestamps in the two forms databases and APIs print most (see utcMicros), and json. For any other value (a string in a timestamp or date column, a bigint, "yes" in a
- * boolean column) this answers null, and the caller sends the rows as text, where PostgreSQL
+ * and UTC timestamps in the two forms databases and APIs print most (utcMicros), and json. For any
+ * other value (a timestamp with another offset or none, anything in a date column, a bigint, "yes"
+ * in a boolean column) this answers null, and the caller sends the rows as text, where PostgreSQL
  * reads or refuses them as it always has.
  */
 export function encodeRowsBinary(columns: readonly ArrayLike<unknown>[], types: readonly ColumnType[], from: number, to: number, firstRow: number): Buffer | null {
@@ -138,61 +144,4 @@ export function encodeRowsBinary(columns: readonly ArrayLike<unknown>[], types: 
     }
   }
   return out.bytes();
-}
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/**
- * Microseconds since 2000-01-01 UTC of a timestamp written `YYYY-MM-DD HH:MM:SS` (or with a `T`),
- * up to six fractional digits, in UTC: `Z`, `+00` or `+00:00`. That covers what PostgreSQL prints
- * in a UTC session and what toISOString writes. NaN for anything else (other offsets, no zone,
- * an impossible date), which then goes as text for PostgreSQL to read or refuse.
- */
-export function utcMicros(text: string): number {
-  const n = text.length;
-  if (n < 20 || n > 32) return Number.NaN;
-  const t = text.charCodeAt(10);
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (t !== 84 && t !== 32) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
-    return Number.NaN;
-  }
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hours = digits(text, 11, 2);
-  const minutes = digits(text, 14, 2);
-  const seconds = digits(text, 17, 2);
-  let at = 19;
-  let micros = 0;
-  if (text.charCodeAt(at) === 46) {
-    const start = ++at;
-    while (at < n && at - start < 7) {
-      const d = text.charCodeAt(at) - 48;
-      if (d < 0 || d > 9) break;
-      micros = micros * 10 + d;
-      at++;
-    }
-    const places = at - start;
-    if (places === 0 || places > 6) return Number.NaN;
-    micros *= 10 ** (6 - places);
-  }
-  const zone = n - at;
-  const utc =
-    (zone === 1 && text.charCodeAt(at) === 90) ||
-    ((zone === 3 || zone === 6) && text.startsWith("+00", at) && (zone === 3 || text.startsWith(":00", at + 3)));
-  if (!utc) return Number.NaN;
-  if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && hours < 24 && minutes < 60 && seconds < 60)) return Number.NaN;
-  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 1 : 0;
-  if (day > DAYS_IN_MONTH[month - 1]! + leap) return Number.NaN;
-  return (Date.UTC(year, month - 1, day, hours, minutes, seconds) - POSTGRES_EPOCH_MS) * 1000 + micros;
-}
-
-/** The number the decimal digits at text[from, from + count) spell; NaN if any is not a digit. */
-function digits(text: string, from: number, count: number): number {
-  let value = 0;
-  for (let i = from; i < from + count; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return Number.NaN;
-    value = value * 10 + d;
-  }
-  return value;
 }

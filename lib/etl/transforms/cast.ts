@@ -1,5 +1,6 @@
 import type { ColumnType } from "@/lib/schemas/jobs";
 import { jsonDepth, MAX_JSON_DEPTH } from "@/lib/security/json-depth";
+import { canonicalUtc } from "@/lib/etl/timestamp-text";
 
 /**
  * Converts one value to a column type, strictly: a value that does not clearly mean something of
@@ -139,45 +140,6 @@ function toTimestamp(value: unknown): Date {
     throw new CastError(value, "timestamp", "expected an ISO 8601 timestamp like 2024-01-31T12:00:00Z");
   }
   throw new CastError(value, "timestamp");
-}
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/**
- * The epoch milliseconds of a timestamp in the form most files and APIs write, read digit by
- * digit: `YYYY-MM-DDTHH:MM:SS` with optional milliseconds and a `Z` (toISOString's output). NaN
- * for anything else, which then goes through the general ISO 8601 reading. A cast of a million
- * timestamps spends most of its time here, and the general reading costs several times more.
- */
-function canonicalUtc(text: string): number {
-  const n = text.length;
-  if ((n !== 20 && n !== 24) || (text.charCodeAt(n - 1) | 32) !== 122 /* z */) return Number.NaN;
-  const t = text.charCodeAt(10);
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (t !== 84 && t !== 32 && t !== 116)) return Number.NaN;
-  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58 || (n === 24 && text.charCodeAt(19) !== 46)) return Number.NaN;
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hours = digits(text, 11, 2);
-  const minutes = digits(text, 14, 2);
-  const seconds = digits(text, 17, 2);
-  const millis = n === 24 ? digits(text, 20, 3) : 0;
-  // Years below 100 are left to the general reading, as Date.UTC would take them for 19xx.
-  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1 && hours < 24 && minutes < 60 && seconds < 60 && millis >= 0)) return Number.NaN;
-  const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0;
-  if (day > DAYS_IN_MONTH[month - 1]! + leap) return Number.NaN;
-  return Date.UTC(year, month - 1, day, hours, minutes, seconds, millis);
-}
-
-/** The number the decimal digits at text[from, from + count) spell; NaN if any is not a digit. */
-function digits(text: string, from: number, count: number): number {
-  let value = 0;
-  for (let i = from; i < from + count; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return Number.NaN;
-    value = value * 10 + d;
-  }
-  return value;
 }
 
 function checkedDate(date: Date, original: unknown): Date {

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { canonicalUtc, POSTGRES_EPOCH_MS, utcMicros } from "./timestamp-text";
+
+describe("timestamps read digit by digit", () => {
+  it("read what toISOString and PostgreSQL's UTC output write, as Date reads it", () => {
+    for (let ms = Date.UTC(1000, 0, 1); ms < Date.UTC(9999, 0, 1); ms += 86_400_000 * 37.7 + 1_234_567) {
+      const iso = new Date(Math.floor(ms)).toISOString();
+      const at = Math.floor(ms);
+      if (at >= Date.UTC(100, 0, 1)) expect(canonicalUtc(iso), iso).toBe(at);
+      expect(utcMicros(iso), iso).toBe((at - POSTGRES_EPOCH_MS) * 1000);
+      const printed = `${iso.slice(0, 10)} ${iso.slice(11, 23)}+00`;
+      expect(utcMicros(printed), printed).toBe((at - POSTGRES_EPOCH_MS) * 1000);
+    }
+    expect(utcMicros("2024-02-29 23:59:59.999999+00:00")).toBe((Date.UTC(2024, 1, 29, 23, 59, 59) - POSTGRES_EPOCH_MS) * 1000 + 999_999);
+    expect(utcMicros("2000-01-01T00:00:00.5Z")).toBe(500_000);
+    expect(canonicalUtc("2024-01-02t03:04:05z")).toBe(Date.UTC(2024, 0, 2, 3, 4, 5));
+  });
+
+  it("answer NaN for any other form, for the general reading to take", () => {
+    for (const text of ["2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T00:60:00Z", "2024-01-01T00:00:00", "2024-01-01T00:00:00+02:00", "0999-01-01T00:00:00Z", "2024-1-01T00:00:00Z", "2024-01-01T00:00:00.Z", "2024-01-01 00:00:00+0000"]) {
+      expect(utcMicros(text), text).toBeNaN();
+    }
+    for (const text of ["2024-01-01T00:00:00.1234567Z", "2024-01-01T00:00:00+00", "2024-02-30T00:00:00Z", "0099-01-01T00:00:00Z", "2024-01-01T00:00:00.12Z"]) {
+      expect(canonicalUtc(text), text).toBeNaN();
+    }
+    expect(utcMicros("2024-01-01T00:00:00.1234567Z")).toBeNaN();
+  });
+});

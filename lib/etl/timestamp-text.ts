@@ -1,0 +1,92 @@
+/**
+ * Timestamps written as text in the forms files, APIs and databases write most, read digit by
+ * digit: a run reads one per row, and the general ISO 8601 reading (regular expressions and
+ * `Date` parsing) costs several times more. Each reader answers NaN for any other form, which
+ * its caller then reads the general way.
+ */
+
+/** 2000-01-01 UTC, from which PostgreSQL counts a timestamp's microseconds. */
+export const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The epoch milliseconds of `YYYY-MM-DDTHH:MM:SS` with optional milliseconds and a `Z`
+ * (toISOString's output; a space or a lowercase t or z also do).
+ */
+export function canonicalUtc(text: string): number {
+  const n = text.length;
+  if ((n !== 20 && n !== 24) || (text.charCodeAt(n - 1) | 32) !== 122 /* z */) return Number.NaN;
+  const t = text.charCodeAt(10);
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (t !== 84 && t !== 32 && t !== 116)) return Number.NaN;
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58 || (n === 24 && text.charCodeAt(19) !== 46)) return Number.NaN;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hours = digits(text, 11, 2);
+  const minutes = digits(text, 14, 2);
+  const seconds = digits(text, 17, 2);
+  const millis = n === 24 ? digits(text, 20, 3) : 0;
+  // Years below 100 are left to the general reading, as Date.UTC would take them for 19xx.
+  if (!(year >= 100 && isCalendarDate(year, month, day) && hours < 24 && minutes < 60 && seconds < 60 && millis >= 0)) return Number.NaN;
+  return Date.UTC(year, month - 1, day, hours, minutes, seconds, millis);
+}
+
+/**
+ * Microseconds since 2000-01-01 UTC of `YYYY-MM-DD HH:MM:SS` (or with a `T`), up to six
+ * fractional digits, in UTC: `Z`, `+00` or `+00:00`. That covers what PostgreSQL prints in a UTC
+ * session and what toISOString writes. Years before 1000 are left to the general reading.
+ */
+export function utcMicros(text: string): number {
+  const n = text.length;
+  if (n < 20 || n > 32) return Number.NaN;
+  const t = text.charCodeAt(10);
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (t !== 84 && t !== 32) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
+    return Number.NaN;
+  }
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hours = digits(text, 11, 2);
+  const minutes = digits(text, 14, 2);
+  const seconds = digits(text, 17, 2);
+  let at = 19;
+  let micros = 0;
+  if (text.charCodeAt(at) === 46) {
+    const start = ++at;
+    while (at < n && at - start < 7) {
+      const d = text.charCodeAt(at) - 48;
+      if (d < 0 || d > 9) break;
+      micros = micros * 10 + d;
+      at++;
+    }
+    const places = at - start;
+    if (places === 0 || places > 6) return Number.NaN;
+    micros *= 10 ** (6 - places);
+  }
+  const zone = n - at;
+  const utc =
+    (zone === 1 && text.charCodeAt(at) === 90) ||
+    ((zone === 3 || zone === 6) && text.startsWith("+00", at) && (zone === 3 || text.startsWith(":00", at + 3)));
+  if (!utc) return Number.NaN;
+  if (!(year >= 1000 && isCalendarDate(year, month, day) && hours < 24 && minutes < 60 && seconds < 60)) return Number.NaN;
+  return (Date.UTC(year, month - 1, day, hours, minutes, seconds) - POSTGRES_EPOCH_MS) * 1000 + micros;
+}
+
+/** A month of 1–12 and a day that month has in that year. */
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (!(month >= 1 && month <= 12 && day >= 1)) return false;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 1 : 0;
+  return day <= DAYS_IN_MONTH[month - 1]! + leap;
+}
+
+/** The number the decimal digits at text[from, from + count) spell; NaN if any is not a digit. */
+function digits(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    value = value * 10 + d;
+  }
+  return value;
+}
