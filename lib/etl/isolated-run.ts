@@ -25,15 +25,16 @@ export type IsolatedRunOutcome = RunOutcome | { kind: "handedBack" };
  */
 setFlagsFromString("--heap-growing-percent=50");
 /**
- * A run thread's young generation: semi-spaces of up to 16 MB (V8's own default, which the worker
- * process's `--max-semi-space-size=2` would otherwise impose on every isolate). V8 reads the flag
- * when it creates an isolate and it takes precedence over a Worker's resourceLimits, so set here
- * it applies to every run thread started later, not to the main thread, whose heap exists already
+ * A run thread's young generation: semi-spaces of up to 8 MB (the worker process's
+ * `--max-semi-space-size=2` would otherwise apply to every isolate). V8 reads the flag when it
+ * creates an isolate and it takes precedence over a Worker's resourceLimits, so set here it
+ * applies to every run thread started later, not to the main thread, whose heap exists already
  * (scripts/worker-bundle.ts). With batches small enough to die young (file-csv.ts,
- * database-reading.ts), the benchmark's 1M-row CSV run took 2.6 s at 16 MB against 2.9 s at 4 MB,
- * for a worker peak of 236 MB against 193 (255 and 200 at 5M rows).
+ * database-reading.ts), the benchmark's 1M-row CSV run took 2.4–2.5 s at 8 MB, 2.3–2.5 s at 16 MB
+ * and 2.9 s at 4 MB; at 8 MB the worker peaked at 220 MB for 1M rows and 210–225 MB for 5M, at
+ * 16 MB at 240–260 and 250–290 MB, too uneven for the 5M figure to stay within 10% of the 1M one.
  */
-setFlagsFromString("--max-semi-space-size=16");
+setFlagsFromString("--max-semi-space-size=8");
 
 /**
  * The run thread's entry. The production worker is bundled into plain JavaScript
