@@ -17,19 +17,10 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 export function canonicalUtc(text: string): number {
   const n = text.length;
   if ((n !== 20 && n !== 24) || (text.charCodeAt(n - 1) | 32) !== 122 /* z */) return Number.NaN;
-  const t = text.charCodeAt(10);
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (t !== 84 && t !== 32 && t !== 116)) return Number.NaN;
-  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58 || (n === 24 && text.charCodeAt(19) !== 46)) return Number.NaN;
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hours = digits(text, 11, 2);
-  const minutes = digits(text, 14, 2);
-  const seconds = digits(text, 17, 2);
-  const millis = n === 24 ? digits(text, 20, 3) : 0;
+  if (n === 24 && text.charCodeAt(19) !== 46) return Number.NaN;
   // Years below 100 are left to the general reading, as Date.UTC would take them for 19xx.
-  if (!(year >= 100 && isCalendarDate(year, month, day) && hours < 24 && minutes < 60 && seconds < 60 && millis >= 0)) return Number.NaN;
-  return Date.UTC(year, month - 1, day, hours, minutes, seconds, millis);
+  const millis = n === 24 ? digits(text, 20, 3) : 0;
+  return wholeSeconds(text, 100) + millis;
 }
 
 /**
@@ -40,16 +31,6 @@ export function canonicalUtc(text: string): number {
 export function utcMicros(text: string): number {
   const n = text.length;
   if (n < 20 || n > 32) return Number.NaN;
-  const t = text.charCodeAt(10);
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (t !== 84 && t !== 32) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
-    return Number.NaN;
-  }
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hours = digits(text, 11, 2);
-  const minutes = digits(text, 14, 2);
-  const seconds = digits(text, 17, 2);
   let at = 19;
   let micros = 0;
   if (text.charCodeAt(at) === 46) {
@@ -69,8 +50,27 @@ export function utcMicros(text: string): number {
     (zone === 1 && text.charCodeAt(at) === 90) ||
     ((zone === 3 || zone === 6) && text.startsWith("+00", at) && (zone === 3 || text.startsWith(":00", at + 3)));
   if (!utc) return Number.NaN;
-  if (!(year >= 1000 && isCalendarDate(year, month, day) && hours < 24 && minutes < 60 && seconds < 60)) return Number.NaN;
-  return (Date.UTC(year, month - 1, day, hours, minutes, seconds) - POSTGRES_EPOCH_MS) * 1000 + micros;
+  return (wholeSeconds(text, 1000) - POSTGRES_EPOCH_MS) * 1000 + micros;
+}
+
+/**
+ * The epoch milliseconds of the whole seconds `YYYY-MM-DD?HH:MM:SS` that start the text, the
+ * separator a `T`, a `t` or a space; NaN for another form, an impossible date or time, or a year
+ * before `minYear`.
+ */
+function wholeSeconds(text: string, minYear: number): number {
+  const t = text.charCodeAt(10);
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (t !== 84 && t !== 32 && t !== 116) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
+    return Number.NaN;
+  }
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hours = digits(text, 11, 2);
+  const minutes = digits(text, 14, 2);
+  const seconds = digits(text, 17, 2);
+  if (!(year >= minYear && isCalendarDate(year, month, day) && hours < 24 && minutes < 60 && seconds < 60)) return Number.NaN;
+  return Date.UTC(year, month - 1, day, hours, minutes, seconds);
 }
 
 /** A month of 1–12 and a day that month has in that year. */
