@@ -4,6 +4,7 @@ import { db, sql } from "@/lib/db/client";
 import { datasetTableName } from "@/lib/db/identifiers";
 import { incrementalCursors } from "@/lib/db/schema";
 import { env } from "@/lib/env";
+import { ROWS_PER_COPY } from "@/lib/etl/destinations/dataset";
 import { DELETE as resetIncremental, GET as readIncremental } from "@/app/api/v1/jobs/[id]/incremental/route";
 import { POST as cancelRun } from "@/app/api/v1/runs/[id]/cancel/route";
 import { call, tokenFor } from "../api";
@@ -156,6 +157,26 @@ describe("postgres source", () => {
     const [last] = await sql.unsafe(`SELECT id, amount, big, due::text, payload FROM ${env.DATASET_SCHEMA}.${table} ORDER BY _row DESC LIMIT 1`);
     expect(last).toEqual({ id: "25000", amount: 250, big: "123456789012345678901234567890", due: "2024-03-01", payload: { n: 25000 } });
   });
+
+  // A COPY into the staging table is ended and another started every ROWS_PER_COPY rows, each
+  // binary COPY with its own header and trailer: no row may be lost, doubled or renumbered there.
+  it("loads more rows than one COPY takes, each once and in order", async () => {
+    const { user, workspace, connection } = await workspaceWith(pg.config, PG_SECRET);
+    const rows = ROWS_PER_COPY + 2_500;
+    const job = await createJob({
+      workspaceId: workspace.id,
+      userId: user.id,
+      name: "Beyond one COPY",
+      definition: { source: { type: "postgres", connectionId: connection.id, query: `SELECT g AS id, '2024-01-01'::timestamptz + g * interval '1 ms' AS at FROM generate_series(1, ${rows}) g` } },
+    });
+    const run = await waitForRun((await triggerJob(job)).id, 120_000);
+    expect(run).toMatchObject({ status: "success", rowsExtracted: rows, rowsLoaded: rows });
+    const [check] = await sql.unsafe(`
+      SELECT count(*)::int AS count, count(DISTINCT _row)::int AS distinct_rows, min(_row)::int AS first, max(_row)::int AS last,
+        count(*) FILTER (WHERE _row <> id OR at <> '2024-01-01'::timestamptz + id * interval '1 ms')::int AS misplaced
+      FROM ${env.DATASET_SCHEMA}.${datasetTableName(job.id)}`);
+    expect(check).toEqual({ count: rows, distinct_rows: rows, first: 1, last: rows, misplaced: 0 });
+  }, 180_000);
 
   it("runs the query read-only: a query that writes fails permanently and changes nothing", async () => {
     const { user, workspace, connection } = await workspaceWith(pg.config, PG_SECRET);

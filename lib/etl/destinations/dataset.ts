@@ -31,7 +31,7 @@ const ROWS_PER_CHUNK = 2000;
  * Rows after which a COPY is ended and the next batch starts another: a COPY is one transaction,
  * and one left open for an hour-long run would hold back vacuum on the whole database that long.
  */
-const ROWS_PER_COPY = 1_000_000;
+export const ROWS_PER_COPY = 1_000_000;
 /** How long the statistics of a dataset just swapped in wait for its table before giving way. */
 const ANALYZE_LOCK_TIMEOUT = "500ms";
 
