@@ -2,10 +2,9 @@ import "server-only";
 import type postgres from "postgres";
 import type { ExternalSql } from "@/lib/connections/postgres";
 import type { ResolvedDatabaseConnection } from "@/lib/connections/resolve";
-import { isPlainObject } from "@/lib/etl/transforms/normalize";
 import { CopyTextReader, type CopyTextPage } from "./copy-text";
 import { BATCH_ROWS, guard } from "./database-reading";
-import { ColumnPage, pageRecords, type SourcePage } from "./page";
+import { ColumnPage } from "./page";
 import { startCopyOut } from "./postgres-copy-out";
 
 /**
@@ -49,7 +48,6 @@ const COPY_TYPES = new Set([
   3802, // jsonb
 ]);
 
-const JSON_TYPES = new Set([114, 3802]);
 
 // The statements COPY takes as its query, after any comments and opening parentheses. A SHOW or an
 // EXPLAIN describes rows too, but COPY refuses it: whatever this does not recognise goes through the cursor.
@@ -67,8 +65,6 @@ export type CopyLayout = {
   fields: number[];
   /** Per name: the parser the cursor applies to its text (none: the text is the value). */
   parsers: Parser[];
-  /** Per name: whether the column holds json, whose values may be objects. */
-  json: boolean[];
 };
 
 /**
@@ -105,7 +101,6 @@ export function describedLayout(statement: Pick<postgres.Statement, "columns" | 
     names,
     fields,
     parsers: fields.map((field) => columns[field]!.parser),
-    json: fields.map((field) => JSON_TYPES.has(columns[field]!.type)),
   };
 }
 
@@ -124,7 +119,7 @@ export type PostgresReading = {
  * column, which spares the object per row a cursor builds and the conversion back into columns.
  * Answers the number of rows read.
  */
-export async function* readByCopy(reading: PostgresReading, text: string, layout: CopyLayout): AsyncGenerator<SourcePage, number> {
+export async function* readByCopy(reading: PostgresReading, text: string, layout: CopyLayout): AsyncGenerator<ColumnPage, number> {
   const { fail } = reading;
   const copy = await guard(fail, () => startCopyOut(reading.connection, reading.sql, text));
   reading.running(copy);
@@ -152,7 +147,7 @@ export async function* readByCopy(reading: PostgresReading, text: string, layout
 }
 
 /** Pages from COPY text output; the stream is read only as pages are asked for, which holds the server back. */
-export async function* copyPages(output: AsyncIterable<Buffer>, layout: CopyLayout): AsyncGenerator<SourcePage> {
+export async function* copyPages(output: AsyncIterable<Buffer>, layout: CopyLayout): AsyncGenerator<ColumnPage> {
   const reader = new CopyTextReader(layout.width, BATCH_ROWS);
   for await (const chunk of output) {
     for (const page of reader.push(chunk)) yield sourcePage(page, layout);
@@ -161,13 +156,9 @@ export async function* copyPages(output: AsyncIterable<Buffer>, layout: CopyLayo
   if (last) yield sourcePage(last, layout);
 }
 
-function sourcePage({ columns, rows }: CopyTextPage, layout: CopyLayout): SourcePage {
+function sourcePage({ columns, rows }: CopyTextPage, layout: CopyLayout): ColumnPage {
   const values = layout.fields.map((field, i) => parseCells(columns[field]!, layout.parsers[i]));
-  const page = new ColumnPage(layout.names, values, rows);
-  // A leading normalize step flattens the objects of records but takes a ColumnPage's cells as they
-  // are: a page whose json values include objects goes out as the records the cursor would give.
-  const objects = layout.json.some((json, i) => json && values[i]!.some(isPlainObject));
-  return objects ? pageRecords(page) : page;
+  return new ColumnPage(layout.names, values, rows);
 }
 
 /** Parses a column's cells in place, NULL staying null, as postgres.js parses a result row's values. */

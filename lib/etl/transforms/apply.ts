@@ -11,8 +11,8 @@ import {
 } from "./batch";
 import { castValue, CastError, describeValue } from "./cast";
 import { explodeBatch } from "./explode";
-import { ColumnPage, type SourcePage } from "@/lib/etl/sources/page";
-import { normalizeRecords, recordsToColumns } from "./normalize";
+import { ColumnPage, pageRecords, type SourcePage } from "@/lib/etl/sources/page";
+import { isPlainObject, normalizeRecords, recordsToColumns } from "./normalize";
 import { quoteList, TransformStepError } from "./step-error";
 import type { StepPlan } from "./step-plan";
 
@@ -28,12 +28,13 @@ export function sourceTable(page: SourcePage): Batch {
 
 /**
  * Turns a page of source rows into a table; a normalize step at the front runs on the records
- * directly. A ColumnPage's cells are scalars (the readers that produce one read text cells), so
- * flattening it would change nothing: its table is normalize's output as it is.
+ * directly. A ColumnPage of scalars (CSV cells, most database columns) is normalize's output as it
+ * is; one holding objects (a database's json column) is flattened like the records it stands for.
  */
 export function pageToBatch(page: SourcePage, first: TransformStep | undefined): { batch: Batch; consumed: number } {
   if (first?.op !== "normalize") return { batch: sourceTable(page), consumed: 0 };
-  return { batch: page instanceof ColumnPage ? tableFrom(page) : tableFrom(normalizeRecords(page, first)), consumed: 1 };
+  if (page instanceof ColumnPage && !page.columns.some((values) => values.some(isPlainObject))) return { batch: tableFrom(page), consumed: 1 };
+  return { batch: tableFrom(normalizeRecords(pageRecords(page), first)), consumed: 1 };
 }
 
 /**
