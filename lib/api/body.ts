@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { jsonDepth, MAX_JSON_DEPTH, tooDeepMessage } from "@/lib/security/json-depth";
+import { jsonValueDepth, MAX_JSON_DEPTH, tooDeepMessage } from "@/lib/security/json-depth";
 import { HttpError } from "./errors";
 
 const MAX_JSON_BYTES = 1024 * 1024;
@@ -12,13 +12,13 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S): Pr
   }
   const text = await req.text();
   if (text.length > MAX_JSON_BYTES) throw new HttpError(413, `The body is larger than ${MAX_JSON_BYTES} bytes.`);
-  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new HttpError(400, tooDeepMessage("The body"));
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
     throw new HttpError(400, `The body is not valid JSON: ${(error as Error).message}`);
   }
+  if (jsonValueDepth(data) > MAX_JSON_DEPTH) throw new HttpError(400, tooDeepMessage("The body"));
   return schema.parse(data);
 }
 

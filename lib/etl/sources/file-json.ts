@@ -6,7 +6,7 @@ import streamArray from "stream-json/streamers/stream-array.js";
 import verifier from "stream-json/utils/verifier.js";
 import { EtlError } from "@/lib/etl/errors";
 import type { JsonFileSource } from "@/lib/schemas/file-source";
-import { jsonDepth, MAX_JSON_DEPTH, tooDeepMessage } from "@/lib/security/json-depth";
+import { jsonValueDepth, MAX_JSON_DEPTH, tooDeepMessage } from "@/lib/security/json-depth";
 import { Batcher, decodeText } from "./file-records";
 
 /** An NDJSON line this long is not a record but a broken file: fail instead of buffering it. */
@@ -104,13 +104,13 @@ export async function* extractNdjson(input: Readable, sampleOnly: boolean): Asyn
     lineNumber++;
     const trimmed = line.trim();
     if (trimmed === "") return false;
-    if (jsonDepth(trimmed) > MAX_JSON_DEPTH) throw new EtlError(tooDeepMessage(`Line ${lineNumber} of the NDJSON file`), true);
     let value: unknown;
     try {
       value = JSON.parse(trimmed);
     } catch (error) {
       throw new EtlError(`The NDJSON file is malformed at line ${lineNumber}: ${(error as Error).message}.`, true);
     }
+    if (jsonValueDepth(value) > MAX_JSON_DEPTH) throw new EtlError(tooDeepMessage(`Line ${lineNumber} of the NDJSON file`), true);
     return batch.add(value, trimmed.length);
   };
   try {

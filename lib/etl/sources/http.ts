@@ -4,7 +4,7 @@ import { env } from "@/lib/env";
 import { getPath } from "@/lib/etl/dot-path";
 import { EtlError } from "@/lib/etl/errors";
 import { fetchWithCredentials, httpCredentials, type HttpCredentials } from "@/lib/connections/http-auth";
-import { jsonDepth, MAX_JSON_DEPTH, tooDeepMessage } from "@/lib/security/json-depth";
+import { jsonValueDepth, MAX_JSON_DEPTH, tooDeepMessage } from "@/lib/security/json-depth";
 import type { Headers, Response } from "undici";
 import type { SourceContext } from "./types";
 
@@ -198,13 +198,13 @@ async function fetchOnce(source: HttpSource, url: URL, ctx: SourceContext, crede
   }
 
   const text = await readCapped(response, env.HTTP_MAX_RESPONSE_BYTES, where);
-  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new EtlError(tooDeepMessage(`The response from ${where}`), true);
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (error) {
     throw new EtlError(`The response from ${where} is not valid JSON: ${(error as Error).message}.`, true);
   }
+  if (jsonValueDepth(body) > MAX_JSON_DEPTH) throw new EtlError(tooDeepMessage(`The response from ${where}`), true);
   return { records: recordsAt(body, source.recordsPath, where), body, headers: response.headers, url };
 }
 

@@ -1,5 +1,5 @@
 import type { ColumnType } from "@/lib/schemas/jobs";
-import { jsonDepth, MAX_JSON_DEPTH } from "@/lib/security/json-depth";
+import { jsonValueDepth, MAX_JSON_DEPTH } from "@/lib/security/json-depth";
 import { canonicalUtc } from "@/lib/etl/timestamp-text";
 
 /**
@@ -158,12 +158,14 @@ function validTime(hours?: string, minutes?: string, seconds?: string): boolean 
 
 function toJson(value: unknown): unknown {
   if (typeof value === "string") {
-    if (jsonDepth(value) > MAX_JSON_DEPTH) throw new CastError(value, "json", `nested more than ${MAX_JSON_DEPTH} levels deep`);
+    let parsed: unknown;
     try {
-      return JSON.parse(value);
+      parsed = JSON.parse(value);
     } catch {
       throw new CastError(value, "json", "not valid JSON");
     }
+    if (jsonValueDepth(parsed) > MAX_JSON_DEPTH) throw new CastError(value, "json", `nested more than ${MAX_JSON_DEPTH} levels deep`);
+    return parsed;
   }
   if (value instanceof Date) return value.toISOString();
   if (typeof value === "bigint") return Number(value);
