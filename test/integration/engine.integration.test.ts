@@ -163,6 +163,20 @@ describe("a run through the BullMQ worker", () => {
     }
   });
 
+  it("reads a response body as UTF-8, whether or not it starts with a byte order mark", async () => {
+    const { workspace } = await createUser();
+    const source = sourceSchema.parse(ordersJob(`${fixture.origin}/orders`).source);
+    const records = [{ id: 1, city: "Zürich" }, { id: 2, city: "東京" }, { id: 3, city: "São Paulo 🚲" }];
+    const body = Buffer.from(JSON.stringify({ data: { items: records }, links: { next: null } }));
+    for (const bytes of [body, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body])]) {
+      fixture.route("/orders", (_req, res) => void res.writeHead(200, { "content-type": "application/json" }).end(bytes));
+      const pages = extract(source, { signal: AbortSignal.timeout(10_000), log: async () => undefined, sampleOnly: false, workspaceId: workspace.id });
+      const read: unknown[] = [];
+      for await (const page of pages) read.push(...pageRecords(page));
+      expect(read).toEqual(records);
+    }
+  });
+
   // Rows go in binary COPY until a value has no exact binary form (here a number in what became a
   // text column), then as text: the rows of both formats land in order, values as the text format stores them.
   it("switches from binary to text COPY within a run without losing or reordering rows", async () => {
