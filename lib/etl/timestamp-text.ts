@@ -8,6 +8,9 @@
 /** 2000-01-01 UTC, from which PostgreSQL counts a timestamp's microseconds. */
 export const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
 
+/** 1000-01-01 UTC: utcMicros leaves earlier years to the general reading. */
+const MIN_MICROS_YEAR_MS = Date.UTC(1000, 0, 1);
+
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
@@ -31,6 +34,11 @@ export function canonicalUtc(text: string): number {
 export function utcMicros(text: string): number {
   const n = text.length;
   if (n < 20 || n > 32) return Number.NaN;
+  if (n === 24 && text.charCodeAt(23) === 90) {
+    // toISOString's own form, the most common by far, read as canonicalUtc reads it.
+    const ms = canonicalUtc(text);
+    if (ms >= MIN_MICROS_YEAR_MS) return (ms - POSTGRES_EPOCH_MS) * 1000;
+  }
   let at = 19;
   let micros = 0;
   if (text.charCodeAt(at) === 46) {

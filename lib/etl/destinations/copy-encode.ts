@@ -23,11 +23,17 @@ function escapeText(text: string): string {
 // jsonb rejects the \u0000 escape; drop it as NUL is dropped from text (an escaped backslash before "u0000" stays).
 const JSON_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
 
+/** JSON text as jsonb takes it; the regular expression runs only on the rare text that may need it. */
+function jsonText(value: unknown): string | undefined {
+  const text = JSON.stringify(value) as string | undefined;
+  return text?.includes("\\u0000") ? text.replace(JSON_NUL, "$1") : text;
+}
+
 export function encodeValue(value: unknown, type: ColumnType): string {
   if (value === null || value === undefined) return "\\N";
   switch (type) {
     case "json":
-      return escapeText(JSON.stringify(value).replace(JSON_NUL, "$1"));
+      return escapeText(jsonText(value)!);
     case "boolean":
       return value === true || value === "true" ? "t" : value === false || value === "false" ? "f" : escapeText(String(value));
     case "timestamp":
@@ -133,9 +139,9 @@ export function encodeRowsBinary(columns: readonly ArrayLike<unknown>[], types: 
           break;
         }
         case "json": {
-          const text = JSON.stringify(value) as string | undefined;
+          const text = jsonText(value);
           if (text === undefined) return null;
-          out.lengthPrefixed(text.replace(JSON_NUL, "$1"), 1);
+          out.lengthPrefixed(text, 1);
           break;
         }
         case "date":
