@@ -10,6 +10,7 @@ import {
   type Batch,
 } from "./batch";
 import { castValue, CastError, describeValue } from "./cast";
+import { CompiledExpressions } from "./compiled-expressions";
 import { explodeBatch } from "./explode";
 import { ColumnPage, pageRecords, type SourcePage } from "@/lib/etl/sources/page";
 import { isPlainObject, normalizeRecords, recordsToColumns } from "./normalize";
@@ -66,11 +67,11 @@ export function applyStep(input: Batch, plan: StepPlan, rowOffset = 0): Batch {
       return rename(batch, step, fail);
     case "filter":
       return keepTypes(
-        expressionStep(() => batch.filter(step.expr), fail),
+        expressionStep(() => compiledFor(plan).filter(batch, step.expr), fail),
         batch,
       );
     case "derive":
-      return derive(batch, step, fail);
+      return derive(batch, step, compiledFor(plan), fail);
     case "cast":
       return cast(batch, step, rowOffset, fail);
     case "fillNull":
@@ -87,6 +88,15 @@ export function applyStep(input: Batch, plan: StepPlan, rowOffset = 0): Batch {
       return withDeclaredTypes(out, withoutNames(declaredTypes(batch), Object.keys(step.metrics)));
     }
   }
+}
+
+/** Each step's expressions, compiled for as long as its plan (one run or preview) lives. */
+const compiled = new WeakMap<StepPlan, CompiledExpressions>();
+
+function compiledFor(plan: StepPlan): CompiledExpressions {
+  let expressions = compiled.get(plan);
+  if (!expressions) compiled.set(plan, (expressions = new CompiledExpressions()));
+  return expressions;
 }
 
 function withNullColumns(batch: Batch, names: readonly string[]): Batch {
@@ -124,10 +134,10 @@ function rename(batch: Batch, step: Step<"rename">, fail: (detail: string) => ne
   return withDeclaredTypes(batch.rename(step.columns), types);
 }
 
-function derive(batch: Batch, step: Step<"derive">, fail: (detail: string) => never): Batch {
+function derive(batch: Batch, step: Step<"derive">, expressions: CompiledExpressions, fail: (detail: string) => never): Batch {
   let out = batch;
   for (const [name, expr] of Object.entries(step.columns)) {
-    out = expressionStep(() => out.derive({ [name]: expr }), fail);
+    out = expressionStep(() => expressions.derive(out, name, expr), fail);
   }
   return withDeclaredTypes(out, withoutNames(declaredTypes(batch), Object.keys(step.columns)));
 }
