@@ -38,7 +38,8 @@ export function textColumnsToPage(names: readonly string[], columns: string[][],
     const cells = columns[c];
     if (!cells) return new Array<unknown>(rows).fill(null);
     const values: unknown[] = cells;
-    typeTextColumn(values);
+    // The type is read where the batch is loaded, or taken from a cast: here only the cells are converted.
+    typeTextColumn(values, false);
     return values;
   });
   return new ColumnPage(names, typed, rows);
