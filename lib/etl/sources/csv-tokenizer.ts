@@ -70,25 +70,30 @@ export class CsvTokenizer {
     return this.carry.length;
   }
 
-  /** The records collected since the last `take`, as one array of cells per column. */
+  /**
+   * The records collected since the last `take`, as one array of cells per column. The next
+   * batch's arrays are allocated at this one's length, which batches of a run keep, so that they
+   * are not grown and copied cell by cell.
+   */
   take(): string[][] {
     const columns = this.columns;
-    this.columns = columns.map(() => []);
+    const rows = this.rows;
+    // Cells past the last record belong to an unfinished one, read again with the next chunk.
+    for (const column of columns) column.length = rows;
+    this.columns = columns.map(() => new Array<string>(rows));
     this.rows = 0;
     this.chars = 0;
     return columns;
   }
 
-  /** Keeps a record's cell in its column as soon as it is read; a cell past the last column fails the record once it is counted. */
+  /**
+   * Keeps a record's cell in its column as soon as it is read, at the record's row; a cell past
+   * the last column fails the record once it is counted. The cells of a record the text ends in
+   * are overwritten when it is read again, whole, with the next chunk.
+   */
   private keepCell(cell: string, column: number): void {
     if (this.width === -1) this.firstCells.push(cell);
-    else if (column < this.width) this.columns[column]!.push(cell);
-  }
-
-  /** Takes back the cells kept of a record the text ends in: it is read again, whole, with the next chunk. */
-  private dropCells(count: number): void {
-    if (this.width === -1) return;
-    for (let c = 0; c < Math.min(count, this.width); c++) this.columns[c]!.pop();
+    else if (column < this.width) this.columns[column]![this.rows] = cell;
   }
 
   private parse(text: string, final: boolean): void {
@@ -131,7 +136,6 @@ export class CsvTokenizer {
             const close = text.indexOf(this.quoteChar, from);
             if (close === -1 || (close + 1 === n && !final)) {
               if (final) throw new CsvSyntaxError(`Quote Not Closed: the parsing is finished with an opening quote at line ${line + newlines(text.slice(start).replace(/\r?\n$/, ""))}`);
-              this.dropCells(count);
               break records;
             }
             if (text.charCodeAt(close + 1) === Q) {
@@ -160,10 +164,7 @@ export class CsvTokenizer {
         if (nextQuote < p) nextQuote = indexOrEnd(text, this.quoteChar, p);
         const q = Math.min(nextDelimiter, nextLF, nextCR);
         if (nextQuote < q) throw new CsvSyntaxError(`a quote inside the unquoted field ${count + 1} at line ${line + lines}`);
-        if (q === n && !final) {
-          this.dropCells(count);
-          break records;
-        }
+        if (q === n && !final) break records;
         this.keepCell(text.slice(p, q), count++);
         p = q;
         if (p < n && text.charCodeAt(p) === D) {
@@ -175,10 +176,7 @@ export class CsvTokenizer {
       // p is at the record's line break, or at the end of the final text.
       if (p < n) {
         if (text.charCodeAt(p) === CR) {
-          if (p + 1 === n && !final) {
-            this.dropCells(count);
-            break;
-          }
+          if (p + 1 === n && !final) break;
           p += text.charCodeAt(p + 1) === LF ? 2 : 1;
         } else {
           p += 1;
