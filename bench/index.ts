@@ -4,7 +4,8 @@
  * (bench/api-server.ts), worker processes (worker/index.ts) — and measures, each figure the
  * median of BENCH_REPEAT runs (default 3):
  *   floors (psql \copy of the same data), a CSV file job, a paginated HTTP JSON job and a
- *   PostgreSQL-source job end to end through the API, worker peak RSS at 1M and 5M rows, the
+ *   PostgreSQL-source job end to end through the API (each run paired with a run of its floor just
+ *   before it, the ratio the median of the pairs'), worker peak RSS at 1M and 5M rows, the
  *   results API (sequential latency and load), queue latency and scale-out over worker processes.
  * Prints a table and writes bench/out/bench-<time>.json. Everything it created is dropped at the end.
  *
@@ -76,17 +77,25 @@ function psql(database: string, command: string): Promise<void> {
 }
 
 /** The floor: psql \copy of a CSV into an equivalent fresh table, the practical load limit of this machine. */
-async function floor(database: string, file: string, columns: string, rows: number, name: string): Promise<Case> {
-  const runs: number[] = [];
-  for (let i = 0; i < REPEAT; i++) {
+type Floor = { name: string; rows: number; copy: () => Promise<number> };
+
+function floor(database: string, file: string, columns: string, rows: number, name: string): Floor {
+  const copy = async () => {
     await psql(database, `DROP TABLE IF EXISTS bench_floor; CREATE TABLE bench_floor (${columns})`);
     const started = performance.now();
     await psql(database, `\\copy bench_floor FROM '${file}' WITH (FORMAT csv, HEADER true)`);
-    runs.push((performance.now() - started) / 1000);
-  }
-  await psql(database, "DROP TABLE IF EXISTS bench_floor");
+    const seconds = (performance.now() - started) / 1000;
+    await psql(database, "DROP TABLE IF EXISTS bench_floor");
+    return seconds;
+  };
+  return { name, rows, copy };
+}
+
+async function measureFloor(floor: Floor): Promise<Case> {
+  const runs: number[] = [];
+  for (let i = 0; i < REPEAT; i++) runs.push(await floor.copy());
   const seconds = median(runs);
-  return { name, rows, seconds: round(seconds, 2), rowsPerSecond: Math.round(rows / seconds) };
+  return { name: floor.name, rows: floor.rows, seconds: round(seconds, 2), rowsPerSecond: Math.round(floor.rows / seconds) };
 }
 
 /** A paginated JSON API on this machine: `next_url` pagination, PAGE_SIZE records a page, bodies prepared beforehand. */
@@ -111,11 +120,12 @@ async function main() {
   const started = Date.now();
   const { migrateDatabase, dropDatabase } = await import("@/lib/db/migrate");
   await migrateDatabase(benchEnv.DATABASE_URL!, benchEnv.DATASET_SCHEMA!);
-  const { db, closeDb } = await import("@/lib/db/client");
+  const { db, sql, closeDb } = await import("@/lib/db/client");
   const { createUserWithWorkspace } = await import("@/lib/db/queries/users");
   const { createApiToken } = await import("@/lib/db/queries/tokens");
   const { runsQueue } = await import("@/lib/queue/runs-queue");
   const { closeQueues } = await import("@/lib/queue/producer");
+  const { datasetTableName, qualified } = await import("@/lib/db/identifiers");
   const appDatabase = new URL(benchEnv.DATABASE_URL!).pathname.slice(1);
 
   const dir = await mkdtemp(path.join(tmpdir(), "dfh-bench-"));
@@ -170,24 +180,43 @@ async function main() {
         await sleep(pollMs);
       }
     };
-    /** Runs a job REPEAT times on one worker process; wall time from the trigger to `success` (the run's own timestamps). */
-    const measureJob = async (name: string, jobId: string, floorCase?: Case, repeat = REPEAT): Promise<{ result: Case; lastRunId: string }> => {
+    /**
+     * Lets PostgreSQL's upkeep of a run's dataset end before anything else is measured: the ANALYZE
+     * the run starts after its commit, then a VACUUM in place of the one autovacuum would start on
+     * a million fresh rows within a minute, in the middle of whichever run came next.
+     */
+    const settle = async (jobId: string) => {
+      while ((await sql`SELECT 1 FROM pg_stat_progress_analyze WHERE datname = current_database()`).length > 0) await sleep(50);
+      await sql.unsafe(`VACUUM ${qualified(benchEnv.DATASET_SCHEMA!, datasetTableName(jobId))}`);
+    };
+    /**
+     * Runs a job REPEAT times on one worker process; wall time from the trigger to `success` (the
+     * run's own timestamps). With a floor, each run follows a run of the floor and is compared
+     * with it: this machine's speed drifts by a third within minutes, and a ratio of runs made
+     * minutes apart would measure the drift. The ratio printed is the median of those pairs'.
+     */
+    const measureJob = async (name: string, jobId: string, floorSpec?: Floor, repeat = REPEAT): Promise<{ result: Case; lastRunId: string }> => {
       const worker = workers[0]!;
       const seconds: number[] = [];
+      const ratios: number[] = [];
       const peaks: number[] = [];
       let rows = 0;
       let lastRunId = "";
       for (let i = 0; i < repeat; i++) {
+        const floorSeconds = floorSpec ? await floorSpec.copy() : undefined;
         await resetPeakRss(worker.pid!);
         const run = await finished((await trigger(jobId)).id, 250);
-        seconds.push((Date.parse(run.finishedAt!) - Date.parse(run.createdAt)) / 1000);
+        const runSeconds = (Date.parse(run.finishedAt!) - Date.parse(run.createdAt)) / 1000;
+        seconds.push(runSeconds);
         peaks.push(await peakRssMb(worker.pid!));
         rows = run.rowsExtracted;
         lastRunId = run.id;
+        if (floorSpec && floorSeconds) ratios.push(rows / runSeconds / (floorSpec.rows / floorSeconds));
+        await settle(jobId);
       }
       const s = median(seconds);
       const result: Case = { name, rows, seconds: round(s, 2), rowsPerSecond: Math.round(rows / s), peakRssMb: Math.round(median(peaks)) };
-      if (floorCase) Object.assign(result, { floor: floorCase.name, ratio: round(result.rowsPerSecond / floorCase.rowsPerSecond, 2) });
+      if (floorSpec) Object.assign(result, { floor: floorSpec.name, ratio: round(median(ratios), 2) });
       cases.push(result);
       console.log(JSON.stringify(result));
       return { result, lastRunId };
@@ -207,13 +236,14 @@ async function main() {
     if (measures("http")) jsonServer = await startJsonServer(JSON_RECORDS);
 
     // 1. Floors.
-    let csvFloor: Case | undefined;
-    let jsonFloor: Case | undefined;
+    let csvFloor: Floor | undefined;
+    let jsonFloor: Floor | undefined;
     if (measures("floors")) {
-      csvFloor = await floor(appDatabase, ordersCsv, CSV_TABLE_COLUMNS, ROWS, "floor: psql \\copy orders CSV");
-      jsonFloor = await floor(appDatabase, customersCsv, CUSTOMER_TABLE_COLUMNS, JSON_RECORDS, "floor: psql \\copy customers, pre-flattened CSV");
-      cases.push(csvFloor, jsonFloor);
-      console.log(JSON.stringify(csvFloor), JSON.stringify(jsonFloor));
+      csvFloor = floor(appDatabase, ordersCsv, CSV_TABLE_COLUMNS, ROWS, "floor: psql \\copy orders CSV");
+      jsonFloor = floor(appDatabase, customersCsv, CUSTOMER_TABLE_COLUMNS, JSON_RECORDS, "floor: psql \\copy customers, pre-flattened CSV");
+      const measured = [await measureFloor(csvFloor), await measureFloor(jsonFloor)];
+      cases.push(...measured);
+      console.log(...measured.map((c) => JSON.stringify(c)));
     }
 
     workers.push(startWorker(benchEnv));
