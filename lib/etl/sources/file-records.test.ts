@@ -1,5 +1,6 @@
+import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { Batcher, BATCH_CHARS, BATCH_ROWS, columnNames, textColumnsToPage } from "./file-records";
+import { Batcher, BATCH_CHARS, BATCH_ROWS, columnNames, decodeText, textColumnsToPage } from "./file-records";
 import { pageRecords } from "./page";
 
 describe("columnNames", () => {
@@ -44,5 +45,27 @@ describe("Batcher", () => {
     expect(batcher.size).toBe(0);
     expect(batcher.add(1, BATCH_CHARS - 1)).toBe(false);
     expect(batcher.add(2, 1)).toBe(true);
+  });
+});
+
+describe("decodeText", () => {
+  const decodeAll = async (chunks: Buffer[]) => {
+    const pieces: string[] = [];
+    for await (const piece of Readable.from(chunks).pipe(decodeText("utf-8"))) pieces.push(piece as string);
+    return pieces;
+  };
+
+  it("decodes a megabyte chunk in pieces of at most 64 KB, characters split between pieces included", async () => {
+    // "é" is two bytes: with an odd prefix, every 64 KB boundary falls inside one.
+    const text = `x${"é".repeat(600_000)}`;
+    const pieces = await decodeAll([Buffer.from(text)]);
+    expect(pieces.join("")).toBe(text);
+    expect(Math.max(...pieces.map((piece) => piece.length))).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it("names the 64 KB piece an invalid byte is in", async () => {
+    const bytes = Buffer.from("a".repeat(200_000));
+    bytes[150_000] = 0xff;
+    await expect(decodeAll([bytes])).rejects.toThrow(/not valid utf-8 text near byte 131072;/);
   });
 });
