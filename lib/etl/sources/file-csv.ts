@@ -61,18 +61,25 @@ type TextBatch = { columns: string[][]; rows: number };
  * third of its time collecting; batches of 1,000 mostly die young.
  */
 const RUN_BATCH_ROWS = 1000;
-/** Text goes to the tokenizer in slices this long, so a batch ends near its row count although files arrive in megabyte chunks. */
+/** Text goes to the tokenizer in slices this long, so a batch ends near its row count although text arrives in 64 KB pieces (file-records.ts). */
 const SLICE_CHARS = 16 * 1024;
 
 /** Batches of BATCH_ROWS rows, then of `rows` rows, or BATCH_CHARS characters when rows are wide. */
 async function* tokenize(text: AsyncIterable<string>, tokenizer: CsvTokenizer, rows: number): AsyncGenerator<TextBatch> {
   let limit = BATCH_ROWS;
   const full = () => tokenizer.rowCount >= limit || tokenizer.charCount >= BATCH_CHARS;
+  // An unfinished record is read again from its start at each push. One longer than a slice gets
+  // the rest of the text at once, and text waits until there is as much of it as the record
+  // holds already, so that a record of megabytes is read a few times, not once per piece.
+  let waiting = "";
   for await (const chunk of text) {
-    for (let at = 0; at < chunk.length; ) {
-      // An unfinished record is read again from its start at each push: one longer than a slice gets the rest of the chunk at once.
-      const end = tokenizer.pendingChars < SLICE_CHARS ? Math.min(chunk.length, at + SLICE_CHARS) : chunk.length;
-      tokenizer.push(at === 0 && end === chunk.length ? chunk : chunk.slice(at, end));
+    waiting += chunk;
+    if (waiting.length < tokenizer.pendingChars) continue;
+    const input = waiting;
+    waiting = "";
+    for (let at = 0; at < input.length; ) {
+      const end = tokenizer.pendingChars < SLICE_CHARS ? Math.min(input.length, at + SLICE_CHARS) : input.length;
+      tokenizer.push(at === 0 && end === input.length ? input : input.slice(at, end));
       at = end;
       if (full()) {
         yield { rows: tokenizer.rowCount, columns: tokenizer.take() };
@@ -80,6 +87,7 @@ async function* tokenize(text: AsyncIterable<string>, tokenizer: CsvTokenizer, r
       }
     }
   }
+  if (waiting) tokenizer.push(waiting);
   tokenizer.end();
   yield { rows: tokenizer.rowCount, columns: tokenizer.take() };
 }

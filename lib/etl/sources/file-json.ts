@@ -115,8 +115,14 @@ export async function* extractNdjson(input: Readable, sampleOnly: boolean): Asyn
   };
   try {
     for await (const chunk of text) {
-      const lines = (rest + chunk).split("\n");
-      rest = lines.pop()!;
+      // A piece without a line break only lengthens the line: splitting rest + chunk each time would read a long line once per piece.
+      let lines: string[] = [];
+      if (chunk.includes("\n")) {
+        lines = (rest + chunk).split("\n");
+        rest = lines.pop()!;
+      } else {
+        rest += chunk;
+      }
       if (rest.length > MAX_RECORD_CHARS) {
         throw new EtlError(`Line ${lineNumber + 1} of the NDJSON file is longer than ${MAX_RECORD_CHARS} characters.`, true);
       }
