@@ -43,6 +43,19 @@ describe("CompiledExpressions", () => {
     expect(ours).toBe(message(() => batch(0).select("id").filter("d => d.city == 'Porto'")));
   });
 
+  it("tells the same columns in another order apart: op.row_object() lists them in order", () => {
+    const expressions = new CompiledExpressions();
+    const keys = (table: aq.ColumnTable) => Object.keys(expressions.derive(table, "r", "d => op.row_object()").get("r", 0) as object);
+    expect(keys(batch(0))).toEqual(["id", "amount", "city"]);
+    expect(keys(batch(0).select("city", "id", "amount"))).toEqual(["city", "id", "amount"]);
+  });
+
+  it("leaves a table with parameters to arquero, which compiles their values into the expression", () => {
+    const expressions = new CompiledExpressions();
+    expect(expressions.filter(batch(0).params({ least: 3 }), "(d, $) => d.id >= $.least").numRows()).toBe(2);
+    expect(expressions.filter(batch(0).params({ least: 1 }), "(d, $) => d.id >= $.least").numRows()).toBe(4);
+  });
+
   it("leaves aggregate and window expressions to arquero's verbs, over the whole batch", () => {
     const expressions = new CompiledExpressions();
     const input = batch(0, 10);

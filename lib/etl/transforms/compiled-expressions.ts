@@ -5,43 +5,61 @@ import type { Batch } from "./batch";
 
 type Parsed = { names: string[]; exprs: unknown[]; ops?: unknown[] };
 
-/** More batch shapes than this (records of many shapes) and the step's cache starts over: memory stays bounded. */
+/** More batch shapes than this for one expression (records of many shapes) and its cache starts over: memory stays bounded. */
 const MAX_SHAPES = 32;
 
 /**
  * A step's expressions, parsed and compiled once per batch shape instead of once per batch.
  * arquero parses an expression (acorn) and compiles it (`Function`) on every filter or derive,
  * and a run calls them once per batch — a thousand times per million CSV rows, each fresh
- * function starting cold in V8's interpreter. What arquero compiles depends on the table only
- * through its column names (references are checked against them, `op.row_object()` lists them)
- * and whether each column is an array (its accessor): together they are the key. Expressions
- * using aggregate or window functions, which run once on all rows, go through arquero's verbs.
+ * function starting cold in V8's interpreter. For the tables batches are (columns of arrays, no
+ * parameters), what arquero compiles depends on the table only through its column names, in
+ * order (references are checked against them, `op.row_object()` lists them), and whether each
+ * column is an array (its accessor): together they are the key. A table with parameters or a
+ * dictionary-encoded column, whose values arquero compiles into the code, and expressions using
+ * aggregate or window functions, which run once on all rows, go through arquero's own verbs.
  */
 export class CompiledExpressions {
-  private readonly parsed = new Map<string, Parsed>();
+  /** By expression, then by batch shape. */
+  private readonly parsed = new Map<string, Map<string, Parsed>>();
 
   filter(batch: Batch, expr: string): Batch {
     const test = this.parse(batch, { p: expr });
-    return test.ops?.length ? batch.filter(expr) : _filter(batch, test.exprs[0] as (row: number, data: unknown) => unknown);
+    return !test || test.ops?.length ? batch.filter(expr) : _filter(batch, test.exprs[0] as (row: number, data: unknown) => unknown);
   }
 
   derive(batch: Batch, name: string, expr: string): Batch {
     const values = { [name]: expr };
     const parsed = this.parse(batch, values);
-    return parsed.ops?.length ? batch.derive(values) : _derive(batch, parsed);
+    return !parsed || parsed.ops?.length ? batch.derive(values) : _derive(batch, parsed);
   }
 
-  private parse(batch: Batch, values: Record<string, string>): Parsed {
+  /** The expression compiled for this batch's shape; undefined when the batch is not one whose shape decides it. */
+  private parse(batch: Batch, values: Record<string, string>): Parsed | undefined {
     const names = batch.columnNames();
-    const key = `${JSON.stringify(values)}\u0000${names.map((name) => `${isArrayType(batch.column(name)) ? 1 : 0}${name}`).join("\u0000")}`;
-    let parsed = this.parsed.get(key);
+    const columns = names.map((name) => batch.column(name) as unknown);
+    if (hasParams(batch) || columns.some(isDictionary)) return undefined;
+    const expression = JSON.stringify(values);
+    const shape = JSON.stringify([names, columns.map(isArrayType)]);
+    let shapes = this.parsed.get(expression);
+    if (!shapes) this.parsed.set(expression, (shapes = new Map()));
+    let parsed = shapes.get(shape);
     if (!parsed) {
-      if (this.parsed.size >= MAX_SHAPES) this.parsed.clear();
+      if (shapes.size >= MAX_SHAPES) shapes.clear();
       parsed = parse(values, { table: batch }) as Parsed;
-      this.parsed.set(key, parsed);
+      shapes.set(shape, parsed);
     }
     return parsed;
   }
+}
+
+function hasParams(batch: Batch): boolean {
+  const params = batch.params() as Record<string, unknown> | undefined;
+  return params !== undefined && Object.keys(params).length > 0;
+}
+
+function isDictionary(column: unknown): boolean {
+  return typeof (column as { keyFor?: unknown } | null)?.keyFor === "function";
 }
 
 function isArrayType(column: unknown): boolean {
