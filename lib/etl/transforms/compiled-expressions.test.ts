@@ -52,8 +52,8 @@ describe("CompiledExpressions", () => {
 
   it("leaves a table with parameters to arquero, which compiles their values into the expression", () => {
     const expressions = new CompiledExpressions();
-    expect(expressions.filter(batch(0).params({ least: 3 }), "(d, $) => d.id >= $.least").numRows()).toBe(2);
-    expect(expressions.filter(batch(0).params({ least: 1 }), "(d, $) => d.id >= $.least").numRows()).toBe(4);
+    expect(expressions.filter(batch(0).params({ least: 3 }) as aq.ColumnTable, "(d, $) => d.id >= $.least").numRows()).toBe(2);
+    expect(expressions.filter(batch(0).params({ least: 1 }) as aq.ColumnTable, "(d, $) => d.id >= $.least").numRows()).toBe(4);
   });
 
   it("leaves aggregate and window expressions to arquero's verbs, over the whole batch", () => {
