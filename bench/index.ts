@@ -182,12 +182,13 @@ async function main() {
     };
     /**
      * Lets PostgreSQL's upkeep of a run's dataset end before anything else is measured: the ANALYZE
-     * the run starts after its commit, then a VACUUM in place of the one autovacuum would start on
-     * a million fresh rows within a minute, in the middle of whichever run came next.
+     * the run starts after its commit (or, when that has not started yet and then gives way to the
+     * lock, the one here), and a VACUUM in place of the one autovacuum would start on a million
+     * fresh rows within a minute, in the middle of whichever run came next.
      */
     const settle = async (jobId: string) => {
       while ((await sql`SELECT 1 FROM pg_stat_progress_analyze WHERE datname = current_database()`).length > 0) await sleep(50);
-      await sql.unsafe(`VACUUM ${qualified(benchEnv.DATASET_SCHEMA!, datasetTableName(jobId))}`);
+      await sql.unsafe(`VACUUM (ANALYZE) ${qualified(benchEnv.DATASET_SCHEMA!, datasetTableName(jobId))}`);
     };
     /**
      * Runs a job REPEAT times on one worker process; wall time from the trigger to `success` (the
