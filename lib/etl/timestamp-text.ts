@@ -21,7 +21,7 @@ export function canonicalUtc(text: string): number {
   const n = text.length;
   if ((n !== 20 && n !== 24) || (text.charCodeAt(n - 1) | 32) !== 122 /* z */) return Number.NaN;
   if (n === 24 && text.charCodeAt(19) !== 46) return Number.NaN;
-  // Years below 100 are left to the general reading, as Date.UTC would take them for 19xx.
+  // Years below 100 are left to the general reading, which has always read them.
   const millis = n === 24 ? twoDigits(text, 20) * 10 + digit(text, 22) : 0;
   return wholeSeconds(text, 100) + millis;
 }

@@ -13,6 +13,8 @@ function tokenize(text: string, chunks: number[] = [], dialect = { delimiter: ",
   const take = () => {
     const rows = tokenizer.rowCount;
     const columns = tokenizer.take();
+    // Each column holds exactly the records taken: no cell of an unfinished record, no room left over.
+    for (const column of columns) expect(column.length).toBe(rows);
     for (let r = 0; r < rows; r++) out.push(columns.map((column) => column[r]!));
   };
   let at = 0;

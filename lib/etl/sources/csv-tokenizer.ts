@@ -72,15 +72,15 @@ export class CsvTokenizer {
 
   /**
    * The records collected since the last `take`, as one array of cells per column. The next
-   * batch's arrays are allocated at this one's length, which batches of a run keep, so that they
-   * are not grown and copied cell by cell.
+   * batch's arrays are allocated at `nextRows`, the rows it is expected to hold, so that they are
+   * not grown and copied cell by cell.
    */
-  take(): string[][] {
+  take(nextRows = this.rows): string[][] {
     const columns = this.columns;
     const rows = this.rows;
     // Cells past the last record belong to an unfinished one, read again with the next chunk.
     for (const column of columns) column.length = rows;
-    this.columns = columns.map(() => new Array<string>(rows));
+    this.columns = columns.map(() => new Array<string>(nextRows));
     this.rows = 0;
     this.chars = 0;
     return columns;

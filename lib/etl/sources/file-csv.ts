@@ -82,14 +82,14 @@ async function* tokenize(text: AsyncIterable<string>, tokenizer: CsvTokenizer, r
       tokenizer.push(at === 0 && end === input.length ? input : input.slice(at, end));
       at = end;
       if (full()) {
-        yield { rows: tokenizer.rowCount, columns: tokenizer.take() };
         limit = rows;
+        yield { rows: tokenizer.rowCount, columns: tokenizer.take(limit) };
       }
     }
   }
   if (waiting) tokenizer.push(waiting);
   tokenizer.end();
-  yield { rows: tokenizer.rowCount, columns: tokenizer.take() };
+  yield { rows: tokenizer.rowCount, columns: tokenizer.take(0) };
 }
 
 function csvParse(source: CsvFileSource, delimiter: string): Transform {

@@ -28,10 +28,10 @@ export function columnNames(header: readonly unknown[], fallback: (index: number
 }
 
 /**
- * Types a batch of text cells, column by column (typeTextColumn): each column's type is inferred
- * over the batch and its cells converted, so "42" becomes 42 only where the whole column holds
- * numbers. A later batch may infer a wider type (a "N/A" among numbers); the dataset then widens
- * the column and logs it. The cell arrays are converted in place.
+ * Converts a batch of text cells, column by column (typeTextColumn), in place: "42" becomes 42
+ * only where the whole column holds numbers in this batch. Column types are read where the batch
+ * is loaded; a later batch may hold a wider one (a "N/A" among numbers), and the dataset then
+ * widens the column and logs it.
  */
 export function textColumnsToPage(names: readonly string[], columns: string[][], rows: number): ColumnPage {
   const typed = names.map((_, c) => {
