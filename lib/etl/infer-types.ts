@@ -64,18 +64,17 @@ let scratch = new Float64Array(0);
  * expressions, and numbers are computed while their digits are read instead of by Number() in a
  * second pass; infer-types.test.ts holds the regular expressions as the reference it must match.
  *
- * With `dates` false, a column is typed "string" at its first cell shaped like a date: such a
- * column is never converted, whether it holds dates, timestamps or text, so a run (which reads
- * the types of its columns where it loads them, or takes a cast's) converts the cells without
- * reading every date of the column one more time.
+ * A column is "string" here from its first cell shaped like a date: such a column is never
+ * converted, whether it holds dates, timestamps or text, and its type is read where types are
+ * read (inferColumnType at load, or a cast's), so no date is read here as well.
  */
-export function typeTextColumn(cells: unknown[], dates = true): ColumnType | null {
+export function typeTextColumn(cells: unknown[]): ColumnType | null {
   const rows = cells.length;
   if (scratch.length < rows) scratch = new Float64Array(rows);
   const values = scratch;
   let type: ColumnType | null = null;
   for (let r = 0; r < rows && type !== "string"; r++) {
-    const next = readText(cells[r] as string, values, r, dates);
+    const next = readText(cells[r] as string, values, r);
     if (next !== null && next !== type) type = mergeTypes(type, next);
   }
   if (type === "integer" || type === "number") {
@@ -104,15 +103,14 @@ const EXACT_DIGITS = 15;
 const POWERS_OF_TEN = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /** A cell's type; a number or boolean (1 for true, 0 for false) is stored in values[row]. */
-function readText(text: string, values: Float64Array, row: number, dates: boolean): ColumnType | null {
+function readText(text: string, values: Float64Array, row: number): ColumnType | null {
   if (text.length === 0) return null;
   const first = text.charCodeAt(0);
   if (first === MINUS) return readNumber(text, values, row) ?? "string";
   if (isDigit(first)) {
     // No number has a '-' right after a digit: this is a date's shape, and a number's never.
     const dated = text.length >= 10 && text.charCodeAt(4) === MINUS && isDigit(text.charCodeAt(3));
-    if (dated) return dates ? isoType(text) : "string";
-    return readNumber(text, values, row) ?? "string";
+    return dated ? "string" : (readNumber(text, values, row) ?? "string");
   }
   const boolean = booleanValue(text);
   if (boolean === -1) return "string";

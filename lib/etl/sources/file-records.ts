@@ -38,8 +38,7 @@ export function textColumnsToPage(names: readonly string[], columns: string[][],
     const cells = columns[c];
     if (!cells) return new Array<unknown>(rows).fill(null);
     const values: unknown[] = cells;
-    // The type is read where the batch is loaded, or taken from a cast: here only the cells are converted.
-    typeTextColumn(values, false);
+    typeTextColumn(values);
     return values;
   });
   return new ColumnPage(names, typed, rows);
