@@ -76,7 +76,7 @@ function psql(database: string, command: string): Promise<void> {
   });
 }
 
-/** The floor: psql \copy of a CSV into an equivalent fresh table, the practical load limit of this machine. */
+/** The floor: psql \copy of a CSV into an equivalent fresh table, the practical load limit of this machine; `copy` answers its seconds. */
 type Floor = { name: string; rows: number; copy: () => Promise<number> };
 
 function floor(database: string, file: string, columns: string, rows: number, name: string): Floor {
@@ -91,11 +91,12 @@ function floor(database: string, file: string, columns: string, rows: number, na
   return { name, rows, copy };
 }
 
-async function measureFloor(floor: Floor): Promise<Case> {
+/** The floor on its own, REPEAT times: the row of the table that shows it. */
+async function measureFloor(spec: Floor): Promise<Case> {
   const runs: number[] = [];
-  for (let i = 0; i < REPEAT; i++) runs.push(await floor.copy());
+  for (let i = 0; i < REPEAT; i++) runs.push(await spec.copy());
   const seconds = median(runs);
-  return { name: floor.name, rows: floor.rows, seconds: round(seconds, 2), rowsPerSecond: Math.round(floor.rows / seconds) };
+  return { name: spec.name, rows: spec.rows, seconds: round(seconds, 2), rowsPerSecond: Math.round(spec.rows / seconds) };
 }
 
 /** A paginated JSON API on this machine: `next_url` pagination, PAGE_SIZE records a page, bodies prepared beforehand. */

@@ -48,7 +48,6 @@ const COPY_TYPES = new Set([
   3802, // jsonb
 ]);
 
-
 // The statements COPY takes as its query, after any comments and opening parentheses. A SHOW or an
 // EXPLAIN describes rows too, but COPY refuses it: whatever this does not recognise goes through the cursor.
 const COPYABLE_QUERY = /^(?:\s|--[^\n]*\n|\/\*(?:[^*]|\*(?!\/))*\*\/|\()*(?:select|with|values|table)\b/i;
