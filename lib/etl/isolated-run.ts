@@ -170,6 +170,13 @@ async function recordStop({ runId, attempt, maxAttempts, fence, timeLimitMs }: R
   if (!run) return { kind: "failed", stage: "extract", message: "The run no longer exists.", permanent: true, final: true };
   // The thread may have committed just before it was stopped.
   if (run.status === "success") return { kind: "success", rowsLoaded: run.rowsLoaded };
+  // Or recorded its attempt's failure, then died of an error it could not catch (a driver error
+  // from a connection terminated under it) before it could report: that record stands, and a
+  // retry it allows must still happen, so the outcome is the failure, not a superseded attempt.
+  if (run.fence === fence && (run.status === "pending" || run.status === "failed")) {
+    const final = run.status === "failed";
+    return { kind: "failed", stage: run.errorStage ?? "load", message: run.errorMessage ?? "The run stopped unexpectedly (internal error).", permanent: final, final };
+  }
   // Loaded here, not at start: the destinations bring the engine's packages (arquero, mysql2), which
   // the main thread needs for nothing else; only run threads load them up front.
   const { discardAttempt } = await import("./destinations");
