@@ -1,6 +1,5 @@
 import "server-only";
-import { safeFetch } from "@/lib/security/outbound";
-import type { RequestInit, Response } from "undici";
+import { safeFetch, type OutboundRequest, type OutboundResponse } from "@/lib/security/outbound";
 import { connectionForRun, type ResolvedHttpConnection } from "./resolve";
 
 /** The request headers that carry a saved HTTP connection's credentials. */
@@ -30,7 +29,7 @@ export async function httpCredentials(workspaceId: string, connectionId: string,
  * followed and checked there) and sends credentials only to their own origin: a redirect to
  * another origin goes there without them, whatever header carries them.
  */
-export function fetchWithCredentials(url: URL, init: RequestInit, credentials: HttpCredentials | null): Promise<Response> {
+export function fetchWithCredentials(url: URL, init: OutboundRequest, credentials: HttpCredentials | null): Promise<OutboundResponse> {
   return safeFetch(url, init, {
     headersFor: (target) => (credentials && target.origin === credentials.origin ? credentials.headers : {}),
   });

@@ -1,8 +1,7 @@
 import "server-only";
 import type { ConnectionTestResult } from "@/lib/schemas/connections";
 import { EtlError } from "@/lib/etl/errors";
-import { safeFetch } from "@/lib/security/outbound";
-import type { Response } from "undici";
+import { safeFetch, type OutboundResponse } from "@/lib/security/outbound";
 import { driverError } from "./driver-error";
 import { authHeaders } from "./http-auth";
 import { closeMysql, connectMysql } from "./mysql";
@@ -66,7 +65,7 @@ async function testHttp(
 ): Promise<ConnectionTestResult> {
   const target = new URL(url);
   const where = `${target.origin}${target.pathname}`;
-  let response: Response;
+  let response: OutboundResponse;
   try {
     response = await safeFetch(
       target,
@@ -76,11 +75,11 @@ async function testHttp(
     );
   } catch (error) {
     if (error instanceof EtlError) return result(false, error.message);
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    const cause = (error as { code?: string }).code;
     const reason = (error as Error).name === "TimeoutError" ? `no answer within ${HTTP_TEST_TIMEOUT_MS} ms` : `network error${cause ? ` ${cause}` : ""}`;
     return result(false, `Request to ${where} failed: ${reason}.`);
   }
-  await response.body?.cancel();
+  await response.discard();
   const status = `${where} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
   if (response.status >= 300 && response.status < 400) return result(false, `${status} (a redirect; test the URL it points to).`);
   if (response.status === 401 || response.status === 403) return result(false, `${status}: the credentials were refused.`);

@@ -59,7 +59,7 @@ export async function processDelivery(job: Job<DeliveryPayload>): Promise<Delive
     const reason = (error as Error).name === "TimeoutError" ? `no answer within ${env.NOTIFY_TIMEOUT_MS} ms` : "the request failed";
     throw new Error(`${display(url)}: ${reason}.`);
   }
-  await response.body?.cancel();
+  await response.discard();
   if (!response.ok) throw new Error(`${display(url)} answered HTTP ${response.status}.`);
   await runLogger(run.id)("info", `Notification run.${event} delivered to ${display(url)} (HTTP ${response.status}).`);
   return { status: response.status };

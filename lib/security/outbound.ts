@@ -2,7 +2,9 @@ import "server-only";
 import dns from "node:dns";
 import { isIP, type LookupFunction } from "node:net";
 import ipaddr from "ipaddr.js";
-import { Agent, fetch as undiciFetch, type RequestInit, type Response } from "undici";
+import { pipeline, type Readable } from "node:stream";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { Agent } from "undici";
 import { env } from "@/lib/env";
 import { EtlError } from "@/lib/etl/errors";
 import { hostAllowed, parseAllowlist, privateNameProblem, refusedAddress, type Allowlist } from "./address-policy";
@@ -41,6 +43,28 @@ export class OutboundRefusedError extends EtlError {
 }
 
 export type ResolvedAddress = { address: string; family: number };
+
+export type OutboundRequest = {
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+};
+
+/**
+ * What safeFetch answers: a response whose body is a stream of its decoded bytes (gzip, deflate
+ * and br undone, as fetch does). Read the body to its end or discard it, or the connection stays
+ * busy until the server gives up on it.
+ */
+export type OutboundResponse = {
+  status: number;
+  statusText: string;
+  ok: boolean;
+  headers: { get(name: string): string | null };
+  body: Readable;
+  discard(): Promise<void>;
+};
+
 export type SafeFetchOptions = {
   headersFor?: (url: URL) => Record<string, string>;
   /** false: answer a redirect as it is instead of following it. */
@@ -135,22 +159,43 @@ export function createOutboundGuard(entries: readonly string[]) {
 
   const dispatcher = new Agent({ connect: { lookup } });
 
-  async function safeFetch(url: string | URL, init: RequestInit = {}, options: SafeFetchOptions = {}): Promise<Response> {
+  /**
+   * Sent through undici's request API rather than its fetch: for a page of JSON, fetch's WHATWG
+   * streams and Request/Response objects cost two thirds more CPU than the request itself
+   * (200 pages of 250 kB: 0.45–0.88 s against 0.24–0.34 s, client and server together).
+   */
+  async function send(target: URL, request: OutboundRequest, headers: Record<string, string>): Promise<OutboundResponse> {
+    const answer = await dispatcher.request({
+      origin: target.origin,
+      path: target.pathname + target.search,
+      method: request.method ?? "GET",
+      headers: { "accept-encoding": ACCEPTED_ENCODINGS, ...headers },
+      body: request.body,
+      signal: request.signal,
+    });
+    const raw = answer.body;
+    const header = (name: string) => {
+      const value = answer.headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+    };
+    return {
+      status: answer.statusCode,
+      statusText: answer.statusText,
+      ok: answer.statusCode >= 200 && answer.statusCode < 300,
+      headers: { get: header },
+      body: decodedBody(raw, header("content-encoding"), target),
+      discard: () => raw.dump().then(() => undefined, () => undefined),
+    };
+  }
+
+  async function safeFetch(url: string | URL, init: OutboundRequest = {}, options: SafeFetchOptions = {}): Promise<OutboundResponse> {
     let target = checkedUrl(url);
-    let request: RequestInit = { ...init, headers: { ...(init.headers as Record<string, string> | undefined) } };
+    let request: OutboundRequest = { ...init, headers: { ...init.headers } };
     for (let hop = 0; ; hop++) {
-      const headers = { ...(request.headers as Record<string, string>), ...options.headersFor?.(target) };
-      let response: Response;
-      try {
-        response = await undiciFetch(target, { ...request, headers, redirect: "manual", dispatcher });
-      } catch (error) {
-        // A refusal inside the connection's lookup reaches us as fetch's "fetch failed" TypeError.
-        const cause = (error as { cause?: unknown }).cause;
-        throw cause instanceof OutboundRefusedError ? cause : error;
-      }
+      const response = await send(target, request, { ...request.headers, ...options.headersFor?.(target) });
       const location = response.headers.get("location");
       if (!REDIRECT_STATUSES.has(response.status) || !location || options.followRedirects === false) return response;
-      await response.body?.cancel();
+      await response.discard();
       const where = `${target.origin}${target.pathname}`;
       if (hop >= MAX_REDIRECTS) throw new EtlError(`${where} redirected more than ${MAX_REDIRECTS} times.`, true);
       let next: URL;
@@ -165,7 +210,7 @@ export function createOutboundGuard(entries: readonly string[]) {
         request = { ...request, method: "GET", body: undefined };
       }
       if (next.origin !== target.origin) {
-        const kept = Object.entries(request.headers as Record<string, string>).filter(([name]) => !CROSS_ORIGIN_DROPPED.includes(name.toLowerCase()));
+        const kept = Object.entries(request.headers ?? {}).filter(([name]) => !CROSS_ORIGIN_DROPPED.includes(name.toLowerCase()));
         request = { ...request, headers: Object.fromEntries(kept) };
       }
       target = next;
@@ -202,6 +247,33 @@ export function createOutboundGuard(entries: readonly string[]) {
 }
 
 export type OutboundGuard = ReturnType<typeof createOutboundGuard>;
+
+const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
+  gzip: createGunzip,
+  "x-gzip": createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+const ACCEPTED_ENCODINGS = "gzip, deflate, br";
+
+/** The body with its content codings undone, last applied first (RFC 9110 8.4). */
+function decodedBody(raw: Readable, contentEncoding: string | null, target: URL): Readable {
+  const codings = (contentEncoding ?? "")
+    .split(",")
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== "" && coding !== "identity");
+  if (codings.length === 0) return raw;
+  const decoders = codings.reverse().map((coding) => {
+    const decoder = DECODERS[coding];
+    if (!decoder) {
+      raw.destroy();
+      throw new EtlError(`${target.origin}${target.pathname} answered in content-encoding "${coding.slice(0, 40)}", which is not supported (gzip, deflate and br are).`, true);
+    }
+    return decoder();
+  });
+  // A failure anywhere (a corrupt stream, the connection lost) ends the last stream with its error.
+  return pipeline([raw, ...decoders], () => undefined) as unknown as Readable;
+}
 
 function guardFromEnv(): OutboundGuard {
   try {

@@ -1,3 +1,4 @@
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db, sql } from "@/lib/db/client";
 import { datasetTableName } from "@/lib/db/identifiers";
@@ -175,6 +176,39 @@ describe("a run through the BullMQ worker", () => {
       for await (const page of pages) read.push(...pageRecords(page));
       expect(read).toEqual(records);
     }
+  });
+
+  it("asks for compressed bodies and reads gzip, deflate and br, refusing a coding it cannot undo", async () => {
+    const { workspace } = await createUser();
+    const source = sourceSchema.parse(ordersJob(`${fixture.origin}/orders`).source);
+    const records = [{ id: 1, city: "Zürich" }, { id: 2, city: "東京" }];
+    const body = Buffer.from(JSON.stringify({ data: { items: records }, links: { next: null } }));
+    const read = async () => {
+      const pages = extract(source, { signal: AbortSignal.timeout(10_000), log: async () => undefined, sampleOnly: false, workspaceId: workspace.id });
+      const rows: unknown[] = [];
+      for await (const page of pages) rows.push(...pageRecords(page));
+      return rows;
+    };
+    const codings: [string, Buffer][] = [
+      ["gzip", gzipSync(body)],
+      ["deflate", deflateSync(body)],
+      ["br", brotliCompressSync(body)],
+      ["deflate, gzip", gzipSync(deflateSync(body))],
+    ];
+    for (const [coding, bytes] of codings) {
+      let accepted: string | undefined;
+      fixture.route("/orders", (req, res) => {
+        accepted = req.headers["accept-encoding"];
+        res.writeHead(200, { "content-type": "application/json", "content-encoding": coding }).end(bytes);
+      });
+      expect(await read(), coding).toEqual(records);
+      expect(accepted).toBe("gzip, deflate, br");
+    }
+
+    fixture.route("/orders", (_req, res) => void res.writeHead(200, { "content-encoding": "compress-2000" }).end(body));
+    await expect(read()).rejects.toThrow(`${fixture.origin}/orders answered in content-encoding "compress-2000", which is not supported (gzip, deflate and br are).`);
+    fixture.route("/orders", (_req, res) => void res.writeHead(200, { "content-encoding": "gzip" }).end(body));
+    await expect(read()).rejects.toThrow(`The response from ${fixture.origin}/orders could not be decompressed: incorrect header check.`);
   });
 
   // Rows go in binary COPY until a value has no exact binary form (here a number in what became a

@@ -4,14 +4,14 @@ import { env } from "@/lib/env";
 import { getPath } from "@/lib/etl/dot-path";
 import { EtlError } from "@/lib/etl/errors";
 import { fetchWithCredentials, httpCredentials, type HttpCredentials } from "@/lib/connections/http-auth";
+import type { OutboundResponse } from "@/lib/security/outbound";
 import { jsonValueDepth, MAX_JSON_DEPTH, tooDeepMessage } from "@/lib/security/json-depth";
-import type { Headers, Response } from "undici";
 import type { SourceContext } from "./types";
 
 const MAX_TRIES = 4;
 const MAX_RETRY_AFTER_MS = 60_000;
 
-type Page = { records: unknown[]; body: unknown; headers: Headers; url: URL };
+type Page = { records: unknown[]; body: unknown; headers: OutboundResponse["headers"]; url: URL };
 
 /** A URL as it may appear in logs and errors: without query string or credentials, which can carry keys. */
 export function displayUrl(url: URL): string {
@@ -166,7 +166,7 @@ function retryDelay(error: unknown, attempt: number): number | null {
 async function fetchOnce(source: HttpSource, url: URL, ctx: SourceContext, credentials: HttpCredentials | null): Promise<Page> {
   const where = displayUrl(url);
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(source.timeoutMs)]);
-  let response: Response;
+  let response: OutboundResponse;
   try {
     response = await fetchWithCredentials(url, {
       method: source.method,
@@ -186,14 +186,14 @@ async function fetchOnce(source: HttpSource, url: URL, ctx: SourceContext, crede
   }
 
   if (response.status === 429 || response.status >= 500) {
-    await response.body?.cancel();
+    await response.discard();
     throw new TransientHttpError(
       `${where} answered HTTP ${response.status} ${response.statusText}.`,
       parseRetryAfter(response.headers.get("retry-after")),
     );
   }
   if (!response.ok) {
-    await response.body?.cancel();
+    await response.discard();
     throw new EtlError(`${where} answered HTTP ${response.status} ${response.statusText}.`, true);
   }
 
@@ -219,21 +219,29 @@ function recordsAt(body: unknown, path: string, where: string): unknown[] {
   );
 }
 
-async function readCapped(response: Response, maxBytes: number, where: string): Promise<string> {
+async function readCapped(response: OutboundResponse, maxBytes: number, where: string): Promise<string> {
   const declared = Number(response.headers.get("content-length"));
   if (declared > maxBytes) {
-    await response.body?.cancel();
+    await response.discard();
     throw new EtlError(`The response from ${where} is ${declared} bytes, over the ${maxBytes}-byte limit.`, true);
   }
-  if (!response.body) return "";
-  const parts: Uint8Array[] = [];
+  const parts: Buffer[] = [];
   let size = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > maxBytes) {
-      throw new EtlError(`The response from ${where} is over the ${maxBytes}-byte limit.`, true);
+  try {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        throw new EtlError(`The response from ${where} is over the ${maxBytes}-byte limit.`, true);
+      }
+      parts.push(chunk);
     }
-    parts.push(chunk);
+  } catch (error) {
+    // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR…): the server sent what it would send again.
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("Z_")) {
+      throw new EtlError(`The response from ${where} could not be decompressed: ${(error as Error).message}.`, true);
+    }
+    throw error;
   }
   return decodeUtf8(Buffer.concat(parts, size));
 }
@@ -259,8 +267,8 @@ function parseRetryAfter(header: string | null): number | undefined {
 }
 
 function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return cause?.code ? `network error ${cause.code}` : "network error";
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? `network error ${code}` : "network error";
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
