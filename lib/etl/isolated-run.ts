@@ -8,9 +8,13 @@ import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { RunTimeLimitError, type EtlError } from "./errors";
 import type { Attempt, RunOutcome } from "./run";
-import { runLogger } from "./run-log";
+import type { RunLogLine } from "@/lib/db/queries/runs";
+import { bufferedRunLogger, runLogger, type RunLog } from "./run-log";
 
 export type RunThreadInput = Pick<Attempt, "attempt" | "maxAttempts" | "fence" | "resumed"> & { runId: string; timeLimitMs: number };
+
+/** What a run thread posts: the lines its attempt logs, then the attempt's outcome. */
+export type RunThreadMessage = { kind: "log"; line: RunLogLine } | { kind: "outcome"; outcome: RunOutcome };
 
 /** What the worker can get back besides an attempt's own outcome: the attempt stopped for a shutdown and the run is pending again. */
 export type IsolatedRunOutcome = RunOutcome | { kind: "handedBack" };
@@ -92,12 +96,16 @@ export async function executeRunIsolated(
   const handBack = () => terminate("handback");
   if (limits.handBack?.aborted) handBack();
   limits.handBack?.addEventListener("abort", handBack);
-  let onMessage!: (outcome: RunOutcome) => void;
+  const runLog = threadLog(runId);
+  let onMessage!: (message: RunThreadMessage) => void;
   let onError!: (error: Error) => void;
   let onExit!: () => void;
   try {
     const outcome = await new Promise<RunOutcome | null>((resolve) => {
-      onMessage = resolve;
+      onMessage = (message) => {
+        if (message.kind === "log") void runLog.log(message.line.level, message.line.message, message.line.data);
+        else resolve(message.outcome);
+      };
       // The thread's own error handler logs it; here it only tells why the run ended.
       onError = (error) => {
         stop ??= (error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY" ? "memory" : "crash";
@@ -106,6 +114,8 @@ export async function executeRunIsolated(
       thread.on("message", onMessage).on("error", onError).on("exit", onExit);
       thread.postMessage(input);
     });
+    // The attempt's lines come first: whoever reads the run once it has ended finds its whole log.
+    await runLog.flush();
     if (outcome) {
       release(thread);
       return outcome;
@@ -162,6 +172,23 @@ function watchForCancel(runId: string, onOverdue: () => void) {
   }, POLL_MS);
   timer.unref();
   return { stop: () => clearInterval(timer) };
+}
+
+/**
+ * Writes the lines a run thread logs, in order and batched (run-log.ts). A line that cannot be
+ * written (the database unreachable) is reported in the worker's own log and does not fail the
+ * run, whose outcome is recorded by other means.
+ */
+function threadLog(runId: string): RunLog {
+  let buffered = bufferedRunLogger(runId);
+  const lost = (error: unknown) => {
+    logger.error({ err: error, runId }, "run log lines could not be written");
+    buffered = bufferedRunLogger(runId);
+  };
+  return {
+    log: (level, message, data) => buffered.log(level, message, data).catch(lost),
+    flush: () => buffered.flush().catch(lost),
+  };
 }
 
 /** Records the end of an attempt whose thread was stopped or died before it could report. */

@@ -13,12 +13,19 @@ export function runLogger(runId: string): RunLogger {
 }
 
 /**
+ * Where an attempt logs. `flush` resolves once the lines logged so far are safe from the end of
+ * the thread that logged them: written to the database, or handed to the worker's main thread,
+ * which writes them (isolated-run.ts).
+ */
+export type RunLog = { log: RunLogger; flush: () => Promise<void> };
+
+/**
  * The log of a running attempt: lines are written in order, as they happen, but the run does not
  * wait for each insert — a source logging every page would otherwise spend a database round trip
  * per page. Lines logged while an insert is in flight go together in the next one. A failed
  * insert fails the next `log` or the `flush` that ends the attempt.
  */
-export function bufferedRunLogger(runId: string): { log: RunLogger; flush: () => Promise<void> } {
+export function bufferedRunLogger(runId: string): RunLog {
   let queued: RunLogLine[] = [];
   let writing: Promise<void> | null = null;
   let failure: unknown = null;

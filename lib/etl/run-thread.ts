@@ -1,7 +1,20 @@
 import "server-only";
 import { parentPort } from "node:worker_threads";
 import { executeRun } from "./run";
-import type { RunThreadInput } from "./isolated-run";
+import type { RunThreadInput, RunThreadMessage } from "./isolated-run";
+import type { RunLog } from "./run-log";
+
+const post = (message: RunThreadMessage) => parentPort!.postMessage(message);
+
+/**
+ * The attempt's log goes to the main thread, which writes it (isolated-run.ts): a line posted is
+ * safe even if this thread is stopped the next moment, stuck in a step, and the run never waits
+ * for an insert.
+ */
+const toMainThread: RunLog = {
+  log: async (level, message, data) => post({ kind: "log", line: { level, message, data } }),
+  flush: async () => undefined,
+};
 
 /**
  * Entry of a thread that executes run attempts (see isolated-run.ts), one at a time, each with
@@ -9,6 +22,6 @@ import type { RunThreadInput } from "./isolated-run";
  * pool between runs, so only the first run pays for loading them.
  */
 parentPort!.on("message", async ({ runId, ...attempt }: RunThreadInput) => {
-  const outcome = await executeRun(runId, attempt);
-  parentPort!.postMessage(outcome);
+  const outcome = await executeRun(runId, attempt, toMainThread);
+  post({ kind: "outcome", outcome });
 });
