@@ -28,7 +28,7 @@ const columns: unknown[][] = [
     new Date(Date.UTC(1970, 0, 1, 0, 0, 0, 1)),
     new Date(Date.UTC(2100, 11, 31, 23, 59, 59)),
   ],
-  [{ a: 1 }, [1, "two", null], "text", 3.5, true, { nested: { deep: ["x\ty"] } }, null, { nul: "a\u0000b" }, { "\\u0000": "\\\\u0000" }, [], {}, { unicode: "ß🚀" }],
+  [{ a: 1 }, [1, "two", null], "text", 3.5, { k: [1, 2.5, -0, 1e21, true, null], d: [new Date(0)] }, { nested: { deep: ["x\ty"] } }, null, { nul: "a\u0000b" }, { "\\u0000": "\\\\u0000" }, [], {}, { unicode: "ß🚀" }],
   // Timestamps as text: how PostgreSQL prints them in a UTC session, and toISOString's form.
   [
     "2024-02-29 12:00:00+00",

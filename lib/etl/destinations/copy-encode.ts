@@ -139,6 +139,7 @@ export function encodeRowsBinary(columns: readonly ArrayLike<unknown>[], types: 
           break;
         }
         case "json": {
+          if (out.jsonField(value, 1)) break;
           const text = jsonText(value);
           if (text === undefined) return null;
           out.lengthPrefixed(text, 1);
