@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalUtc, POSTGRES_EPOCH_MS, utcMicros } from "./timestamp-text";
+import { canonicalUtc, isoFromUtcText, POSTGRES_EPOCH_MS, utcMicros } from "./timestamp-text";
 
 describe("timestamps read digit by digit", () => {
   it("read what toISOString and PostgreSQL's UTC output write, as Date reads it", () => {
@@ -33,5 +33,36 @@ describe("timestamps read digit by digit", () => {
     // toISOString's own form takes a shorter path, which keeps the year limit.
     expect(utcMicros("0999-12-31T23:59:59.999Z")).toBeNaN();
     expect(utcMicros("1000-01-01T00:00:00.000Z")).toBe((Date.UTC(1000, 0, 1) - POSTGRES_EPOCH_MS) * 1000);
+  });
+
+  it("rewrite PostgreSQL's UTC output as toISOString writes it, as Date reads it", () => {
+    const differ: string[] = [];
+    let i = 0;
+    for (let ms = Date.UTC(1000, 0, 1); ms < Date.UTC(9999, 11, 31); ms += 86_400_000 * 41.3 + 7_654_321, i++) {
+      const iso = new Date(Math.floor(ms)).toISOString();
+      const fraction = ["", ".5", ".12", ".123", ".1234", ".999999", ".000001"][i % 7]!;
+      const printed = `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction}+00`;
+      if (isoFromUtcText(printed) !== new Date(printed).toISOString()) differ.push(printed);
+    }
+    expect(differ).toEqual([]);
+    for (const leap of ["2024-02-29 12:00:00+00", "2000-02-29 00:00:00.5+00", "9999-12-31 23:59:59.999999+00", "1000-01-01 00:00:00+00"]) {
+      expect(isoFromUtcText(leap)).toBe(new Date(leap).toISOString());
+    }
+    const others = [
+      "2024-01-01 00:00:00+01",
+      "2024-01-01 00:00:00+00:30",
+      "2024-01-01T00:00:00+00",
+      "2024-01-01 00:00:00.+00",
+      "2024-01-01 00:00:00.1234567+00",
+      "2024-01-01 00:00:00.12a+00",
+      "2023-02-29 00:00:00+00",
+      "2024-01-01 24:00:00+00",
+      "0999-12-31 23:59:59+00",
+      "0044-03-15 00:00:00+00 BC",
+      "10000-01-01 00:00:00+00",
+      "infinity",
+      "2024-01-01",
+    ];
+    for (const text of others) expect(isoFromUtcText(text), text).toBeNull();
   });
 });

@@ -62,6 +62,22 @@ export function utcMicros(text: string): number {
 }
 
 /**
+ * toISOString's text for a timestamptz as PostgreSQL prints it in a UTC session
+ * (`YYYY-MM-DD HH:MM:SS`, up to six fractional digits, `+00`), by rearranging its characters:
+ * what `new Date(text).toISOString()` answers, milliseconds truncated as Date truncates them, at
+ * a twentieth of the cost. Null for any other form (another offset, BC, years past 9999).
+ */
+export function isoFromUtcText(text: string): string | null {
+  const n = text.length;
+  if (n < 22 || n > 29 || text.charCodeAt(n - 3) !== 43 || text.charCodeAt(n - 2) !== 48 || text.charCodeAt(n - 1) !== 48) return null;
+  if (!(wholeSeconds(text, 1000) >= Number.MIN_SAFE_INTEGER) || text.charCodeAt(10) !== 32) return null;
+  if (n === 22) return `${text.slice(0, 10)}T${text.slice(11, 19)}.000Z`;
+  if (text.charCodeAt(19) !== 46 || n === 23) return null;
+  for (let i = 20; i < n - 3; i++) if (!(digit(text, i) >= 0)) return null;
+  return `${text.slice(0, 10)}T${text.slice(11, 19)}.${(text.slice(20, n - 3) + "00").slice(0, 3)}Z`;
+}
+
+/**
  * The epoch milliseconds of the whole seconds `YYYY-MM-DD?HH:MM:SS` that start the text, the
  * separator a `T`, a `t` or a space; NaN for another form, an impossible date or time, or a year
  * before `minYear`.

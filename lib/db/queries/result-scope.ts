@@ -2,6 +2,7 @@ import "server-only";
 import type { DatasetColumn } from "@/lib/db/schema";
 import { quoteIdent } from "@/lib/db/identifiers";
 import { pgTypes } from "@/lib/etl/infer-types";
+import { isoFromUtcText } from "@/lib/etl/timestamp-text";
 import type { ResultFilter } from "@/lib/schemas/results";
 
 /**
@@ -73,7 +74,8 @@ export function toJsonValue(value: unknown, type: DatasetColumn["type"]): unknow
     case "date":
       return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
     case "timestamp":
-      return (value instanceof Date ? value : new Date(String(value))).toISOString();
+      // The driver hands timestamptz over as PostgreSQL prints it (drizzle turns its parsing off).
+      return (typeof value === "string" && isoFromUtcText(value)) || (value instanceof Date ? value : new Date(String(value))).toISOString();
     default:
       return value;
   }
