@@ -2,12 +2,12 @@ import "server-only";
 import dns from "node:dns";
 import { isIP, type LookupFunction } from "node:net";
 import ipaddr from "ipaddr.js";
-import { pipeline, type Readable } from "node:stream";
-import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import type { Readable } from "node:stream";
 import { Agent } from "undici";
 import { env } from "@/lib/env";
 import { EtlError } from "@/lib/etl/errors";
 import { hostAllowed, parseAllowlist, privateNameProblem, refusedAddress, type Allowlist } from "./address-policy";
+import { ACCEPTED_ENCODINGS, decodedBody } from "./outbound-body";
 
 /**
  * Outbound safety (SSRF): everything that reaches out to a user-supplied URL or host goes
@@ -169,7 +169,7 @@ export function createOutboundGuard(entries: readonly string[]) {
       origin: target.origin,
       path: target.pathname + target.search,
       method: request.method ?? "GET",
-      headers: { "accept-encoding": ACCEPTED_ENCODINGS, ...headers },
+      headers: withDefaults(headers),
       body: request.body,
       signal: request.signal,
     });
@@ -178,13 +178,21 @@ export function createOutboundGuard(entries: readonly string[]) {
       const value = answer.headers[name.toLowerCase()];
       return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
     };
+    // Decoded when first read: a body discarded unread (an error status, a redirect) is dumped
+    // as it came, not pushed through a decoder nobody reads, which would stall it.
+    let body: Readable | null = null;
     return {
       status: answer.statusCode,
       statusText: answer.statusText,
       ok: answer.statusCode >= 200 && answer.statusCode < 300,
       headers: { get: header },
-      body: decodedBody(raw, header("content-encoding"), target),
-      discard: () => raw.dump().then(() => undefined, () => undefined),
+      get body() {
+        return (body ??= decodedBody(raw, answer.statusCode, header("content-encoding")));
+      },
+      discard: async () => {
+        if (body) body.destroy();
+        else await raw.dump().catch(() => undefined);
+      },
     };
   }
 
@@ -248,32 +256,16 @@ export function createOutboundGuard(entries: readonly string[]) {
 
 export type OutboundGuard = ReturnType<typeof createOutboundGuard>;
 
-const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
-  gzip: createGunzip,
-  "x-gzip": createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
-};
-const ACCEPTED_ENCODINGS = "gzip, deflate, br";
+/** What fetch sent unless told otherwise; some APIs refuse a request without a User-Agent. */
+const DEFAULT_HEADERS: Record<string, string> = { accept: "*/*", "user-agent": "DataFlowHub", "accept-encoding": ACCEPTED_ENCODINGS };
 
-/** The body with its content codings undone, last applied first (RFC 9110 8.4). */
-function decodedBody(raw: Readable, contentEncoding: string | null, target: URL): Readable {
-  const codings = (contentEncoding ?? "")
-    .split(",")
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding !== "" && coding !== "identity");
-  if (codings.length === 0) return raw;
-  const decoders = codings.reverse().map((coding) => {
-    const decoder = DECODERS[coding];
-    if (!decoder) {
-      raw.destroy();
-      throw new EtlError(`${target.origin}${target.pathname} answered in content-encoding "${coding.slice(0, 40)}", which is not supported (gzip, deflate and br are).`, true);
-    }
-    return decoder();
-  });
-  // A failure anywhere (a corrupt stream, the connection lost) ends the last stream with its error.
-  return pipeline([raw, ...decoders], () => undefined) as unknown as Readable;
+/** The request's headers over the defaults, whatever the case of their names. */
+function withDefaults(headers: Record<string, string>): Record<string, string> {
+  const given = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
+  const defaults = Object.entries(DEFAULT_HEADERS).filter(([name]) => !given.has(name));
+  return { ...Object.fromEntries(defaults), ...headers };
 }
+
 
 function guardFromEnv(): OutboundGuard {
   try {

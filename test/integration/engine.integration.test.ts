@@ -1,4 +1,4 @@
-import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db, sql } from "@/lib/db/client";
 import { datasetTableName } from "@/lib/db/identifiers";
@@ -178,13 +178,13 @@ describe("a run through the BullMQ worker", () => {
     }
   });
 
-  it("asks for compressed bodies and reads gzip, deflate and br, refusing a coding it cannot undo", async () => {
+  it("asks for compressed bodies and reads gzip, deflate (wrapped or raw) and br, as fetch does", async () => {
     const { workspace } = await createUser();
     const source = sourceSchema.parse(ordersJob(`${fixture.origin}/orders`).source);
     const records = [{ id: 1, city: "Zürich" }, { id: 2, city: "東京" }];
     const body = Buffer.from(JSON.stringify({ data: { items: records }, links: { next: null } }));
-    const read = async () => {
-      const pages = extract(source, { signal: AbortSignal.timeout(10_000), log: async () => undefined, sampleOnly: false, workspaceId: workspace.id });
+    const read = async (from = source) => {
+      const pages = extract(from, { signal: AbortSignal.timeout(10_000), log: async () => undefined, sampleOnly: false, workspaceId: workspace.id });
       const rows: unknown[] = [];
       for await (const page of pages) rows.push(...pageRecords(page));
       return rows;
@@ -192,23 +192,58 @@ describe("a run through the BullMQ worker", () => {
     const codings: [string, Buffer][] = [
       ["gzip", gzipSync(body)],
       ["deflate", deflateSync(body)],
+      ["deflate", deflateRawSync(body)],
       ["br", brotliCompressSync(body)],
       ["deflate, gzip", gzipSync(deflateSync(body))],
     ];
     for (const [coding, bytes] of codings) {
-      let accepted: string | undefined;
+      let headers: Record<string, unknown> = {};
       fixture.route("/orders", (req, res) => {
-        accepted = req.headers["accept-encoding"];
+        headers = req.headers;
         res.writeHead(200, { "content-type": "application/json", "content-encoding": coding }).end(bytes);
       });
       expect(await read(), coding).toEqual(records);
-      expect(accepted).toBe("gzip, deflate, br");
+      expect(headers).toMatchObject({ "accept-encoding": "gzip, deflate, br", accept: "application/json", "user-agent": "DataFlowHub" });
     }
 
-    fixture.route("/orders", (_req, res) => void res.writeHead(200, { "content-encoding": "compress-2000" }).end(body));
-    await expect(read()).rejects.toThrow(`${fixture.origin}/orders answered in content-encoding "compress-2000", which is not supported (gzip, deflate and br are).`);
+    // A coding it does not know is left as it came, as fetch leaves it.
+    fixture.route("/orders", (_req, res) => void res.writeHead(200, { "content-encoding": "utf-8" }).end(body));
+    expect(await read()).toEqual(records);
     fixture.route("/orders", (_req, res) => void res.writeHead(200, { "content-encoding": "gzip" }).end(body));
     await expect(read()).rejects.toThrow(`The response from ${fixture.origin}/orders could not be decompressed: incorrect header check.`);
+
+    // The job's own headers win, whatever their case.
+    let accepted: unknown;
+    fixture.route("/orders", (req, res) => {
+      accepted = req.headers["accept-encoding"];
+      res.writeHead(200, { "content-type": "application/json" }).end(body);
+    });
+    expect(await read(sourceSchema.parse({ ...ordersJob(`${fixture.origin}/orders`).source, headers: { "Accept-Encoding": "identity" } }))).toEqual(records);
+    expect(accepted).toBe("identity");
+  });
+
+  it("retries at once after a large compressed error body, which it discards unread", async () => {
+    const { workspace } = await createUser();
+    const source = sourceSchema.parse(ordersJob(`${fixture.origin}/orders`).source);
+    // Half a megabyte once decoded, sent in two parts: more than a decoder nobody reads takes in.
+    const noise = gzipSync(JSON.stringify(Array.from({ length: 16_000 }, (_, i) => ({ id: i, v: (i * 7919) % 10_007 }))));
+    const body = Buffer.from(JSON.stringify({ data: { items: [{ id: 1 }] }, links: { next: null } }));
+    let tries = 0;
+    fixture.route("/orders", (_req, res) => {
+      if (++tries === 1) {
+        res.writeHead(503, { "content-encoding": "gzip" }).write(noise.subarray(0, 1000));
+        setTimeout(() => res.end(noise.subarray(1000)), 10);
+      }
+      else res.writeHead(200, { "content-type": "application/json" }).end(body);
+    });
+    const started = Date.now();
+    const pages = extract(source, { signal: AbortSignal.timeout(20_000), log: async () => undefined, sampleOnly: false, workspaceId: workspace.id });
+    const rows: unknown[] = [];
+    for await (const page of pages) rows.push(...pageRecords(page));
+    expect(rows).toEqual([{ id: 1 }]);
+    expect(tries).toBe(2);
+    // The retry waits its backoff (under a second), not the request's timeout.
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   // Rows go in binary COPY until a value has no exact binary form (here a number in what became a
