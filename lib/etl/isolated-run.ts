@@ -14,7 +14,7 @@ import { bufferedRunLogger, runLogger, type RunLog } from "./run-log";
 export type RunThreadInput = Pick<Attempt, "attempt" | "maxAttempts" | "fence" | "resumed"> & { runId: string; timeLimitMs: number };
 
 /** What a run thread posts: the lines its attempt logs, then the attempt's outcome. */
-export type RunThreadMessage = { kind: "log"; line: RunLogLine } | { kind: "outcome"; outcome: RunOutcome };
+export type RunThreadMessage = { kind: "log"; runId: string; line: RunLogLine } | { kind: "outcome"; outcome: RunOutcome };
 
 /** What the worker can get back besides an attempt's own outcome: the attempt stopped for a shutdown and the run is pending again. */
 export type IsolatedRunOutcome = RunOutcome | { kind: "handedBack" };
@@ -103,7 +103,10 @@ export async function executeRunIsolated(
   try {
     const outcome = await new Promise<RunOutcome | null>((resolve) => {
       onMessage = (message) => {
-        if (message.kind === "log") void runLog.log(message.line.level, message.line.message, message.line.data);
+        // A line of another run (posted after that run's outcome) is not this run's.
+        if (message.kind === "log") {
+          if (message.runId === runId) void runLog.log(message.line.level, message.line.message, message.line.data);
+        }
         else resolve(message.outcome);
       };
       // The thread's own error handler logs it; here it only tells why the run ended.
@@ -186,7 +189,12 @@ function threadLog(runId: string): RunLog {
     buffered = bufferedRunLogger(runId);
   };
   return {
-    log: (level, message, data) => buffered.log(level, message, data).catch(lost),
+    // The line that finds the failure goes into the next insert.
+    log: (level, message, data) =>
+      buffered.log(level, message, data).catch((error: unknown) => {
+        lost(error);
+        return buffered.log(level, message, data);
+      }),
     flush: () => buffered.flush().catch(lost),
   };
 }

@@ -11,10 +11,10 @@ const post = (message: RunThreadMessage) => parentPort!.postMessage(message);
  * safe even if this thread is stopped the next moment, stuck in a step, and the run never waits
  * for an insert.
  */
-const toMainThread: RunLog = {
-  log: async (level, message, data) => post({ kind: "log", line: { level, message, data } }),
+const toMainThread = (runId: string): RunLog => ({
+  log: async (level, message, data) => post({ kind: "log", runId, line: { level, message, data } }),
   flush: async () => undefined,
-};
+});
 
 /**
  * Entry of a thread that executes run attempts (see isolated-run.ts), one at a time, each with
@@ -22,6 +22,6 @@ const toMainThread: RunLog = {
  * pool between runs, so only the first run pays for loading them.
  */
 parentPort!.on("message", async ({ runId, ...attempt }: RunThreadInput) => {
-  const outcome = await executeRun(runId, attempt, toMainThread);
+  const outcome = await executeRun(runId, attempt, toMainThread(runId));
   post({ kind: "outcome", outcome });
 });
