@@ -190,7 +190,8 @@ export function createOutboundGuard(entries: readonly string[]) {
         return (body ??= decodedBody(raw, answer.statusCode, header("content-encoding")));
       },
       discard: async () => {
-        if (body) body.destroy();
+        // Destroyed, undici's body reports the aborted request as an error: nobody waits for it.
+        if (body) body.on("error", () => undefined).destroy();
         else await raw.dump().catch(() => undefined);
       },
     };
@@ -265,7 +266,6 @@ function withDefaults(headers: Record<string, string>): Record<string, string> {
   const defaults = Object.entries(DEFAULT_HEADERS).filter(([name]) => !given.has(name));
   return { ...Object.fromEntries(defaults), ...headers };
 }
-
 
 function guardFromEnv(): OutboundGuard {
   try {
