@@ -3,12 +3,11 @@ import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import { db } from "@/lib/db/client";
 import { failAttempt, releaseAttempt } from "@/lib/db/queries/run-attempts";
-import { getRun } from "@/lib/db/queries/runs";
+import { getRun, type RunLogLine } from "@/lib/db/queries/runs";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { RunTimeLimitError, type EtlError } from "./errors";
 import type { Attempt, RunOutcome } from "./run";
-import type { RunLogLine } from "@/lib/db/queries/runs";
 import { bufferedRunLogger, runLogger, type RunLog } from "./run-log";
 
 export type RunThreadInput = Pick<Attempt, "attempt" | "maxAttempts" | "fence" | "resumed"> & { runId: string; timeLimitMs: number };
@@ -103,11 +102,9 @@ export async function executeRunIsolated(
   try {
     const outcome = await new Promise<RunOutcome | null>((resolve) => {
       onMessage = (message) => {
+        if (message.kind === "outcome") return resolve(message.outcome);
         // A line of another run (posted after that run's outcome) is not this run's.
-        if (message.kind === "log") {
-          if (message.runId === runId) void runLog.log(message.line.level, message.line.message, message.line.data);
-        }
-        else resolve(message.outcome);
+        if (message.runId === runId) void runLog.log(message.line.level, message.line.message, message.line.data);
       };
       // The thread's own error handler logs it; here it only tells why the run ended.
       onError = (error) => {

@@ -102,7 +102,7 @@ export async function executeRun(
       // A step may compute for long, and a run stuck computing is stopped by ending its thread:
       // what the run logged up to here (the page it is on) must not end with it. In a run thread
       // the lines are with the main thread already; awaiting an insert per page instead cost the
-      // benchmark's HTTP job 0.3–0.4 s in 3 (each insert waited on a database busy with the COPY).
+      // benchmark's HTTP job a fifth of its time (each insert waited on a database busy with the COPY).
       await inStage("extract", flushLog);
       const batch = await timed("transform", () => pipeline.push(next.value));
       if (batch) await timed("load", () => load!.write(batch));

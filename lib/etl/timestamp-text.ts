@@ -70,7 +70,7 @@ export function utcMicros(text: string): number {
 export function isoFromUtcText(text: string): string | null {
   const n = text.length;
   if (n < 22 || n > 29 || text.charCodeAt(n - 3) !== 43 || text.charCodeAt(n - 2) !== 48 || text.charCodeAt(n - 1) !== 48) return null;
-  if (!(wholeSeconds(text, 1000) >= Number.MIN_SAFE_INTEGER) || text.charCodeAt(10) !== 32) return null;
+  if (text.charCodeAt(10) !== 32 || Number.isNaN(wholeSeconds(text, 1000))) return null;
   if (n === 22) return `${text.slice(0, 10)}T${text.slice(11, 19)}.000Z`;
   if (text.charCodeAt(19) !== 46 || n === 23) return null;
   for (let i = 20; i < n - 3; i++) if (!(digit(text, i) >= 0)) return null;
