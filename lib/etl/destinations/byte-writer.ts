@@ -7,10 +7,10 @@ const MS_PER_DAY = 86_400_000;
 /** Deeper JSON values are stringified: the direct path is for the small values records hold in bulk. */
 const MAX_DIRECT_JSON_DEPTH = 8;
 
-/** An object JSON.stringify writes as its own enumerable properties: no toJSON, no class of its own. */
+/** An object of no class of its own, which JSON.stringify writes as its own enumerable properties. */
 function isPlainRecord(value: object): value is Record<string, unknown> {
   const prototype: unknown = Object.getPrototypeOf(value);
-  return (prototype === Object.prototype || prototype === null) && typeof (value as { toJSON?: unknown }).toJSON !== "function";
+  return prototype === Object.prototype || prototype === null;
 }
 
 /** An append-only byte buffer that grows as needed; each write reserves room for its worst case first. */
@@ -175,9 +175,9 @@ export class ByteWriter {
         this.ascii(value ? "true" : "false");
         return true;
       case "object":
-        if (depth >= MAX_DIRECT_JSON_DEPTH) return false;
+        // JSON.stringify writes what toJSON answers instead: left to it.
+        if (depth >= MAX_DIRECT_JSON_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === "function") return false;
         if (Array.isArray(value)) {
-          if (typeof (value as { toJSON?: unknown }).toJSON === "function") return false;
           this.byte(91);
           for (let i = 0; i < value.length; i++) {
             if (i > 0) this.byte(44);
