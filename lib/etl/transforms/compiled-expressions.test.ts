@@ -56,6 +56,14 @@ describe("CompiledExpressions", () => {
     expect(expressions.filter(batch(0).params({ least: 1 }) as aq.ColumnTable, "(d, $) => d.id >= $.least").numRows()).toBe(4);
   });
 
+  it("leaves a table with dictionary-encoded columns to arquero, which compiles their keys into the expression", () => {
+    const expressions = new CompiledExpressions();
+    // Through Arrow, text columns come back dictionary-encoded, each table with its own keys.
+    const encoded = (cities: string[]) => aq.fromArrow(aq.toArrowIPC(aq.table({ city: cities })));
+    expect(expressions.filter(encoded(["Lisbon", "Porto", "Lisbon"]), "d => d.city == 'Lisbon'").numRows()).toBe(2);
+    expect(expressions.filter(encoded(["Porto", "Lisbon", "Porto"]), "d => d.city == 'Lisbon'").array("city")).toEqual(["Lisbon"]);
+  });
+
   it("leaves aggregate and window expressions to arquero's verbs, over the whole batch", () => {
     const expressions = new CompiledExpressions();
     const input = batch(0, 10);
