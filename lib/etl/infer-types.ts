@@ -106,12 +106,7 @@ const POWERS_OF_TEN = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1
 function readText(text: string, values: Float64Array, row: number): ColumnType | null {
   if (text.length === 0) return null;
   const first = text.charCodeAt(0);
-  if (first === MINUS) return readNumber(text, values, row) ?? "string";
-  if (isDigit(first)) {
-    // No number has a '-' right after a digit: this is a date's shape, and a number's never.
-    const dated = text.length >= 10 && text.charCodeAt(4) === MINUS && isDigit(text.charCodeAt(3));
-    return dated ? "string" : (readNumber(text, values, row) ?? "string");
-  }
+  if (first === MINUS || isDigit(first)) return readNumber(text, values, row) ?? "string";
   const boolean = booleanValue(text);
   if (boolean === -1) return "string";
   values[row] = boolean;

@@ -68,13 +68,10 @@ export function utcMicros(text: string): number {
  * a twentieth of the cost. Null for any other form (another offset, BC, years past 9999).
  */
 export function isoFromUtcText(text: string): string | null {
-  const n = text.length;
-  if (n < 22 || n > 29 || text.charCodeAt(n - 3) !== 43 || text.charCodeAt(n - 2) !== 48 || text.charCodeAt(n - 1) !== 48) return null;
-  if (text.charCodeAt(10) !== 32 || Number.isNaN(wholeSeconds(text, 1000))) return null;
-  if (n === 22) return `${text.slice(0, 10)}T${text.slice(11, 19)}.000Z`;
-  if (text.charCodeAt(19) !== 46 || n === 23) return null;
-  for (let i = 20; i < n - 3; i++) if (!(digit(text, i) >= 0)) return null;
-  return `${text.slice(0, 10)}T${text.slice(11, 19)}.${(text.slice(20, n - 3) + "00").slice(0, 3)}Z`;
+  // utcMicros checks the rest of the form: the digits, the fraction, the calendar and the year.
+  if (text.charCodeAt(10) !== 32 || !text.endsWith("+00") || Number.isNaN(utcMicros(text))) return null;
+  const fraction = text.slice(20, -3);
+  return `${text.slice(0, 10)}T${text.slice(11, 19)}.${(fraction + "000").slice(0, 3)}Z`;
 }
 
 /**

@@ -115,14 +115,10 @@ export async function* extractNdjson(input: Readable, sampleOnly: boolean): Asyn
   };
   try {
     for await (const chunk of text) {
-      // A piece without a line break only lengthens the line: splitting rest + chunk each time would read a long line once per piece.
-      let lines: string[] = [];
-      if (chunk.includes("\n")) {
-        lines = (rest + chunk).split("\n");
-        rest = lines.pop()!;
-      } else {
-        rest += chunk;
-      }
+      // Only the new piece is split: splitting rest + chunk would read a long line once per piece.
+      const lines = chunk.split("\n");
+      lines[0] = rest + lines[0];
+      rest = lines.pop()!;
       if (rest.length > MAX_RECORD_CHARS) {
         throw new EtlError(`Line ${lineNumber + 1} of the NDJSON file is longer than ${MAX_RECORD_CHARS} characters.`, true);
       }
