@@ -1,10 +1,10 @@
 import "server-only";
+import { LRUCache } from "lru-cache";
 
 type Counted = { count: number; exact: boolean };
 
 /** Enough for every filter a busy team has open; each entry is a few dozen bytes. */
-const MAX_ENTRIES = 1000;
-const counts = new Map<string, Promise<Counted>>();
+const counts = new LRUCache<string, Promise<Counted>>({ max: 1000 });
 
 /**
  * The count of a filtered read, remembered per dataset version: a dataset's rows change only when
@@ -14,15 +14,9 @@ const counts = new Map<string, Promise<Counted>>();
  */
 export function rememberedCount(key: string, count: () => Promise<Counted>): Promise<Counted> {
   const known = counts.get(key);
-  if (known) {
-    // Most recently used last: the oldest entry is the one dropped.
-    counts.delete(key);
-    counts.set(key, known);
-    return known;
-  }
+  if (known) return known;
   const pending = count();
   counts.set(key, pending);
   pending.catch(() => counts.delete(key));
-  if (counts.size > MAX_ENTRIES) counts.delete(counts.keys().next().value!);
   return pending;
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import { LRUCache } from "lru-cache";
 import { db, sql } from "@/lib/db/client";
 import { findDataset, findRunWithDataset, type DatasetRow as Dataset } from "@/lib/db/queries/datasets";
 import { getJob } from "@/lib/db/queries/jobs";
@@ -14,6 +15,7 @@ import { safeFileStem, streamDownload } from "@/lib/api/download";
 import type { Principal } from "@/lib/auth/principal";
 import { rowEncoder } from "@/lib/exports/row-encoders";
 import { parseFilters, profileQuerySchema, resultsQuerySchema, type ResultsProfile } from "@/lib/schemas/results";
+import { assertAccess } from "./access";
 import { loadJob } from "./jobs";
 import { rememberedCount } from "./result-counts";
 import { accessibleRun } from "./runs";
@@ -22,7 +24,10 @@ import { accessibleRun } from "./runs";
  * `replaces`: the run's mode swaps the whole dataset, so it holds that run's rows or none of them.
  * `dataset`: the job's, read with the run or job; undefined before the first successful load.
  */
-type Target = { jobId: string; runId?: string; replaces?: boolean; dataset: Dataset | undefined };
+type Target = { jobId: string; workspaceId: string; runId?: string; replaces?: boolean; dataset: Dataset | undefined };
+
+/** In replace mode a later successful run swapped this run's rows out of the dataset. */
+const isGone = ({ dataset, runId, replaces }: Target) => Boolean(dataset && runId && replaces && dataset.lastRunId !== runId);
 
 /**
  * The dataset rows a request addresses: the job's table, one run's rows in it, narrowed by `q`
@@ -32,7 +37,7 @@ type Target = { jobId: string; runId?: string; replaces?: boolean; dataset: Data
 async function resolveScope(url: URL, target: Target) {
   const options = resultsQuerySchema.parse(Object.fromEntries(url.searchParams));
   const { dataset } = target;
-  const gone = Boolean(dataset && target.runId && target.replaces && dataset.lastRunId !== target.runId);
+  const gone = isGone(target);
   const filters = parseFilters(url.searchParams);
   const sort = options.sort ? { column: options.sort.replace(/^-/, ""), desc: options.sort.startsWith("-") } : undefined;
   if (dataset && !gone) {
@@ -57,14 +62,14 @@ async function resolveScope(url: URL, target: Target) {
 /** From this many rows deep, `next` links seek with a cursor instead of counting pages. */
 export const CURSOR_FROM_ROWS = 1000;
 
-async function pageOf(url: URL, target: Target) {
+/** `expectVersion`: read no rows unless the dataset is still the target's version (readResults' `expect`). */
+async function pageOf(url: URL, target: Target, expectVersion = false) {
   const { options, dataset, gone, scope } = await resolveScope(url, target);
   const cursor = options.cursor ? decodeCursor(options.cursor, scope.sort) : null;
   if (options.cursor && !cursor) {
     throw new HttpError(400, "The cursor is not valid for this request (it was made for another sort, or altered); start again from the first page.");
   }
   const paging = { page: options.page, pageSize: options.pageSize };
-  // In replace mode a later successful run swapped this run's rows out of the dataset.
   if (!dataset || gone) return { count: 0, countExact: true, next: null, previous: null, results: [], columns: dataset?.columns ?? [] };
   if (scope.sort) {
     const table = { schema: scope.schema, name: dataset.tableName, version: dataset.updatedAt.toISOString(), rows: dataset.rowCount };
@@ -78,7 +83,10 @@ async function pageOf(url: URL, target: Target) {
       : unfiltered
         ? { count: dataset.rowCount, exact: true }
         : rememberedCount(countKey(dataset, scope), () => countResults(sql, scope)),
-    readResults(sql, cursor ? { ...scope, pageSize: paging.pageSize, after: cursor.key } : { ...scope, ...paging }),
+    readResults(sql, {
+      ...(cursor ? { ...scope, pageSize: paging.pageSize, after: cursor.key } : { ...scope, ...paging }),
+      expect: expectVersion ? { jobId: dataset.jobId, updatedAt: dataset.updatedAt, lastRunId: dataset.lastRunId } : undefined,
+    }),
   ]);
   const seek = page.more && page.last && (cursor || paging.page * paging.pageSize >= CURSOR_FROM_ROWS);
   const next = seek ? encodeCursor({ key: page.last!, count: counted.count, exact: counted.exact }, scope.sort) : null;
@@ -89,6 +97,29 @@ async function pageOf(url: URL, target: Target) {
 /** What a count depends on: the dataset's table and version, and the rows the request narrows it to. */
 function countKey(dataset: Dataset, scope: ResultScope): string {
   return JSON.stringify([dataset.tableName, dataset.updatedAt.toISOString(), scope.runId ?? null, scope.filters, scope.q ?? null]);
+}
+
+/**
+ * Targets of recent page requests, by run or job. A busy results page is read with the target a
+ * previous request found, and the page query checks that the dataset is still at its version:
+ * one round trip instead of two. Anything else — no rows, an error — reads the target afresh, so
+ * an answer never rests on a stale one. Only targets with rows to read are kept; access is
+ * checked against a kept target as against a fresh one, since a run's or a job's workspace never
+ * changes.
+ */
+const recentTargets = new LRUCache<string, Target>({ max: 1000 });
+
+async function pageWithRecentTarget(key: string, url: URL, authorize: (target: Target) => void, resolve: () => Promise<Target>) {
+  const known = recentTargets.get(key);
+  if (known) {
+    authorize(known);
+    const page = await pageOf(url, known, true).catch(() => undefined);
+    if (page && page.results.length > 0) return page;
+    recentTargets.delete(key);
+  }
+  const target = await resolve();
+  if (target.dataset && !isGone(target)) recentTargets.set(key, target);
+  return pageOf(url, target);
 }
 
 async function download(url: URL, target: Target, filename: string) {
@@ -119,7 +150,7 @@ export const wantsDownload = (url: URL) => ["csv", "ndjson"].includes(url.search
 async function runTarget(principal: Principal, runId: string) {
   const found = await findRunWithDataset(db, runId);
   const run = accessibleRun(principal, found?.run, "runs:read");
-  const target: Target = { jobId: run.jobId, runId: run.id, replaces: run.replaces, dataset: found?.dataset };
+  const target: Target = { jobId: run.jobId, workspaceId: run.workspaceId, runId: run.id, replaces: run.replaces, dataset: found?.dataset };
   // Only downloads are named: a page request does not read the job.
   const filename = async () => `${safeFileStem((await getJob(db, run.jobId))?.name ?? "run")}-run-${run.id.slice(0, 8)}`;
   return { target, filename };
@@ -127,13 +158,18 @@ async function runTarget(principal: Principal, runId: string) {
 
 async function jobTarget(principal: Principal, jobId: string) {
   const job = await loadJob(principal, jobId, "jobs:read");
-  const target: Target = { jobId: job.id, dataset: await findDataset(db, job.id) };
+  const target: Target = { jobId: job.id, workspaceId: job.workspaceId, dataset: await findDataset(db, job.id) };
   return { target, filename: async () => `${safeFileStem(job.name)}-data` };
 }
 
 /** A page of the rows a run loaded, while they are still the job's dataset. */
 export async function runResults(principal: Principal, runId: string, url: URL) {
-  return pageOf(url, (await runTarget(principal, runId)).target);
+  return pageWithRecentTarget(
+    `run:${runId}`,
+    url,
+    (target) => accessibleRun(principal, target, "runs:read"),
+    async () => (await runTarget(principal, runId)).target,
+  );
 }
 
 /** Every row of the run matching the request, streamed as CSV or NDJSON. */
@@ -144,7 +180,12 @@ export async function runResultsDownload(principal: Principal, runId: string, ur
 
 /** A page of the job's current dataset. */
 export async function jobData(principal: Principal, jobId: string, url: URL) {
-  return pageOf(url, (await jobTarget(principal, jobId)).target);
+  return pageWithRecentTarget(
+    `job:${jobId}`,
+    url,
+    (target) => assertAccess(principal, target.workspaceId, "jobs:read", "job"),
+    async () => (await jobTarget(principal, jobId)).target,
+  );
 }
 
 /** Every row of the job's dataset matching the request, streamed as CSV or NDJSON. */

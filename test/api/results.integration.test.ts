@@ -180,6 +180,15 @@ describe("GET /api/v1/runs/{id}/results", () => {
     expect(old.body).toMatchObject({ count: 0, results: [], columns: expectedOrderColumns });
     expect((await results("", second.id)).body.count).toBe(5);
   });
+
+  it("answers from the dataset as it is now, however recently the run's page was served", async () => {
+    // Served twice: the second page is read with the target the first found.
+    expect((await results("?sort=-amount")).body.count).toBe(5);
+    expect(ids(await results("?sort=-amount"))).toEqual([2, 3, 1, 4, 5]);
+    const second = await trigger(jobId, token);
+    expect((await results("?sort=-amount")).body).toMatchObject({ count: 0, results: [] });
+    expect(ids(await results("?sort=-amount", second.id))).toEqual([2, 3, 1, 4, 5]);
+  });
 });
 
 describe("GET /api/v1/jobs/{id}/data", () => {
@@ -190,6 +199,19 @@ describe("GET /api/v1/jobs/{id}/data", () => {
     expect(ids(res)).toEqual([5, 4]);
     expect(res.body.results[0]._run_id).toBe(runId);
     expect(res.body.columns).toEqual(expectedOrderColumns);
+  });
+
+  it("answers the dataset a later run loaded, with its new columns, right after serving the earlier one", async () => {
+    const data = () => call(jobData, { path: `/api/v1/jobs/${jobId}/data?sort=id`, params: { id: jobId }, token });
+    expect((await data()).body.count).toBe(5);
+    expect((await data()).body.results[0]._run_id).toBe(runId);
+    fixture.paginated("/orders", [[{ id: 7, name: "Eve", amount: 3, coupon: "SPRING" }]]);
+    const second = await trigger(jobId, token);
+    const res = await data();
+    expect(res.status).toBe(200);
+    expect(res.body.count).toBe(1);
+    expect(res.body.results).toEqual([{ _run_id: second.id, _row: 1, id: 7, name: "Eve", amount: 3, coupon: "SPRING" }]);
+    expect(res.body.columns.map((c: { name: string }) => c.name)).toContain("coupon");
   });
 });
 

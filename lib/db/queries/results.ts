@@ -6,8 +6,14 @@ import { toJsonValue, whereClause, type ResultScope } from "./result-scope";
 import { orderKeys, SEEK_VALUE, seekRange, sortType, type ResultSort, type SeekKey } from "./result-seek";
 
 export type ResultsOrder = { sort?: ResultSort };
-/** A page by number (OFFSET: shallow pages) or after a seek key (`next` links: any depth at the cost of one). */
-export type ResultsQuery = ResultScope & ResultsOrder & { pageSize: number } & ({ page: number } | { after: SeekKey });
+/** The dataset version a read expects: its job, and the last load's time (to the millisecond) and run. */
+export type DatasetVersion = { jobId: string; updatedAt: Date; lastRunId: string | null };
+/**
+ * A page by number (OFFSET: shallow pages) or after a seek key (`next` links: any depth at the
+ * cost of one). With `expect`, the page is read only while the dataset is at that version: in
+ * the same statement, so from the same snapshot as its rows; otherwise no rows come back.
+ */
+export type ResultsQuery = ResultScope & ResultsOrder & { pageSize: number; expect?: DatasetVersion } & ({ page: number } | { after: SeekKey });
 export type ResultsPage = { results: Record<string, unknown>[]; last: SeekKey | null; more: boolean };
 
 /** Up to a page of rows in scope, in order, with the key of the last one and whether more follow. */
@@ -29,6 +35,7 @@ export async function readResults(sql: Sql, query: ResultsQuery): Promise<Result
     const more = extra(bind);
     if (!more) return false;
     const conditions = [...(where.sql ? [where.sql.replace(/^WHERE /, "")] : []), ...more];
+    if (query.expect) conditions.unshift(versionCheck(query.expect, bind));
     const text = `SELECT ${select} FROM ${table} ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""} ORDER BY ${orderKeys(sort)} ${limitClause}`;
     rows.push(...(await sql.unsafe(text, params as never[])));
     return true;
@@ -48,6 +55,11 @@ export async function readResults(sql: Sql, query: ResultsQuery): Promise<Result
     last: last ? { value: sort ? ((last[SEEK_VALUE] as string | null) ?? null) : null, runId: String(last._run_id), row: String(last._row) } : null,
     more: rows.length > query.pageSize,
   };
+}
+
+/** A condition PostgreSQL evaluates once per statement, before reading any row of the dataset table. */
+function versionCheck({ jobId, updatedAt, lastRunId }: DatasetVersion, bind: (value: unknown) => string): string {
+  return `EXISTS (SELECT 1 FROM datasets WHERE job_id = ${bind(jobId)}::uuid AND date_trunc('milliseconds', updated_at) = ${bind(updatedAt.toISOString())}::timestamptz AND last_run_id IS NOT DISTINCT FROM ${bind(lastRunId)}::uuid)`;
 }
 
 /** Up to this many matching rows are counted exactly; beyond, the planner's estimate is cheap where a count would read them all. */
