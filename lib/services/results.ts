@@ -5,7 +5,7 @@ import { findDataset, findRunWithDataset, type DatasetRow as Dataset } from "@/l
 import { getJob } from "@/lib/db/queries/jobs";
 import { profileResults } from "@/lib/db/queries/result-profile";
 import type { ResultScope } from "@/lib/db/queries/result-scope";
-import { ensureSortIndex } from "@/lib/db/queries/result-indexes";
+import { ensurePageIndex } from "@/lib/db/queries/result-indexes";
 import { decodeCursor, encodeCursor } from "@/lib/db/queries/result-seek";
 import { countResults, readResults, streamResults, type ResultsOrder } from "@/lib/db/queries/results";
 import { env } from "@/lib/env";
@@ -71,10 +71,9 @@ async function pageOf(url: URL, target: Target, expectVersion = false) {
   }
   const paging = { page: options.page, pageSize: options.pageSize };
   if (!dataset || gone) return { count: 0, countExact: true, next: null, previous: null, results: [], columns: dataset?.columns ?? [] };
-  if (scope.sort) {
-    const table = { schema: scope.schema, name: dataset.tableName, version: dataset.updatedAt.toISOString(), rows: dataset.rowCount };
-    await ensureSortIndex(sql, table, scope.sort);
-  }
+  const table = { schema: scope.schema, name: dataset.tableName, version: dataset.updatedAt.toISOString(), rows: dataset.rowCount };
+  const equals = scope.filters.filter((f) => f.op === "eq").map((f) => f.column);
+  await ensurePageIndex(sql, table, { equals, sort: scope.sort });
   // Appended and upserted datasets mix runs: a run's rows must be counted, not taken from row_count.
   const unfiltered = scope.filters.length === 0 && !scope.q && (!target.runId || target.replaces === true);
   const [counted, page] = await Promise.all([

@@ -3,32 +3,49 @@ import { createHash } from "node:crypto";
 import type { Sql } from "@/lib/db/client";
 import { qualified, quoteIdent } from "@/lib/db/identifiers";
 import { logger } from "@/lib/logger";
+import { escapeLike } from "./result-scope";
 import { orderKeys, type ResultSort } from "./result-seek";
 
 /** Below this many rows a sort reads the whole table in a few milliseconds: no index is worth its upkeep. */
 export const SORT_INDEX_MIN_ROWS = 20_000;
 
-/** Indexes known to be valid, by table version and name; and the builds this process is running. */
-const ready = new Set<string>();
+/** At most this many indexes are built for reading one dataset table: each costs space and slows appends. */
+export const MAX_PAGE_INDEXES = 6;
+
+/**
+ * By table version and index: those needing nothing more (valid, not to be built past the cap, or
+ * whose build failed: retried when the table changes, not on every request); and the builds this
+ * process is running.
+ */
+const settled = new Set<string>();
 const building = new Set<string>();
 
 /**
- * Makes sure a btree index with exactly the keys of this sort (lib/db/queries/result-seek.ts)
- * exists on a dataset table, so that its pages — the first, by OFFSET, and every `next` one, by
- * seeking — read only the rows they return. Indexes are built on first use rather than at load
- * time: a dataset is sorted by few of its columns, if any, and an index per column would slow
- * every load and double the table's size. The build runs in the background
- * (CREATE INDEX CONCURRENTLY: readers and loads go on); requests until it is ready are answered
- * without it. `version` names the table's generation (a replace swaps in a new table with no
- * indexes), so a rebuilt table is checked again.
+ * What a page's rows are found by: columns the request filters to one value (`eq`) and its sort.
+ * Leading with the equality columns lets an index hand over exactly the matching rows in order.
  */
-export async function ensureSortIndex(sql: Sql, table: { schema: string; name: string; version: string; rows: number }, sort: ResultSort): Promise<void> {
-  if (table.rows < SORT_INDEX_MIN_ROWS) return;
-  const index = `${table.name.slice(0, 40)}_sort_${createHash("sha1").update(`${sort.column}\u0000${sort.desc}`).digest("hex").slice(0, 12)}`;
-  const key = `${table.schema}.${table.name}@${table.version}/${index}`;
-  if (ready.has(key) || building.has(key)) return;
+export type PageAccess = { equals: string[]; sort?: ResultSort };
+
+/**
+ * Makes sure a btree index fits a page request: the columns it filters for equality, then the
+ * keys of its order (lib/db/queries/result-seek.ts), so its pages — the first, by OFFSET, and
+ * every `next` one, by seeking — read only the rows they return, however few rows the filter
+ * keeps. Indexes are built on first use rather than at load time: a dataset is filtered and
+ * sorted by few of its columns, if any, and an index per column would slow every load and double
+ * the table's size; past MAX_PAGE_INDEXES per table, requests do without. The build runs in the
+ * background (CREATE INDEX CONCURRENTLY: readers and loads go on); requests until it is ready
+ * are answered without it. `version` names the table's generation (a replace swaps in a new
+ * table with no indexes), so a rebuilt table is checked again.
+ */
+export async function ensurePageIndex(sql: Sql, table: { schema: string; name: string; version: string; rows: number }, access: PageAccess): Promise<void> {
+  const { sort } = access;
+  const equals = [...new Set(access.equals)].sort();
+  if (table.rows < SORT_INDEX_MIN_ROWS || (!sort && equals.length === 0)) return;
+  const key = `${table.schema}.${table.name}@${table.version}/${JSON.stringify([equals, sort ?? null])}`;
+  if (settled.has(key) || building.has(key)) return;
+  const index = indexName(table.name, equals, sort);
   if ((await indexState(sql, table.schema, index)) === "valid") {
-    ready.add(key);
+    settled.add(key);
     return;
   }
   building.add(key);
@@ -42,8 +59,11 @@ export async function ensureSortIndex(sql: Sql, table: { schema: string; name: s
         const state = await indexState(connection as unknown as Sql, table.schema, index);
         // An invalid index is what an interrupted concurrent build leaves behind: it would be kept forever otherwise.
         if (state === "invalid") await connection.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${qualified(table.schema, index)}`);
-        if (state !== "valid") await connection.unsafe(`CREATE INDEX CONCURRENTLY ${quoteIdent(index)} ON ${qualified(table.schema, table.name)} (${orderKeys(sort)})`);
-        ready.add(key);
+        if (state !== "valid" && (await pageIndexCount(connection as unknown as Sql, table)) < MAX_PAGE_INDEXES) {
+          const keys = [...equals.map(quoteIdent), orderKeys(sort)].join(", ");
+          await connection.unsafe(`CREATE INDEX CONCURRENTLY ${quoteIdent(index)} ON ${qualified(table.schema, table.name)} (${keys})`);
+        }
+        settled.add(key);
       } finally {
         await connection`SELECT pg_advisory_unlock(hashtext(${key}))`;
       }
@@ -51,8 +71,27 @@ export async function ensureSortIndex(sql: Sql, table: { schema: string; name: s
       connection.release();
     }
   })()
-    .catch((error) => logger.warn({ err: error, table: table.name, index }, "building a results sort index failed; sorted pages stay unindexed"))
+    .catch((error) => {
+      settled.add(key);
+      logger.warn({ err: error, table: table.name, index }, "building a results page index failed; such pages stay unindexed");
+    })
     .finally(() => building.delete(key));
+}
+
+const INDEX_INFIX = "_sort_";
+
+/** Sort-only indexes keep the names they had before equality columns joined them. */
+function indexName(table: string, equals: string[], sort: ResultSort | undefined): string {
+  const order = sort ? `${sort.column}\u0000${sort.desc}` : "";
+  const identity = equals.length ? `${order}\u0000${equals.join("\u0000")}` : order;
+  return `${table.slice(0, 40)}${INDEX_INFIX}${createHash("sha1").update(identity).digest("hex").slice(0, 12)}`;
+}
+
+async function pageIndexCount(sql: Sql, table: { schema: string; name: string }): Promise<number> {
+  const prefix = escapeLike(`${table.name.slice(0, 40)}${INDEX_INFIX}`);
+  const [row] = await sql<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = ${table.schema} AND tablename = ${table.name} AND indexname LIKE ${`${prefix}%`}`;
+  return row?.n ?? 0;
 }
 
 async function indexState(sql: Sql, schema: string, index: string): Promise<"valid" | "invalid" | "missing"> {
