@@ -1,8 +1,10 @@
+import { randomBytes } from "node:crypto";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { datasetTableName } from "@/lib/db/identifiers";
 import { env } from "@/lib/env";
 import { db, sql } from "@/lib/db/client";
+import { ensurePageIndex, pageIndexNames, SORT_INDEX_MIN_ROWS } from "@/lib/db/queries/result-indexes";
 import { getRun, insertRun } from "@/lib/db/queries/runs";
 import { executeRun } from "@/lib/etl/run";
 import { claimRun } from "@/lib/db/queries/run-attempts";
@@ -278,6 +280,26 @@ describe("dataset modes", () => {
     const log = await logMessages(second.id);
     expect(log).toContain('Schema drift: new column "email" (string) added.');
     expect(log).toContain("Appended 1 rows; the dataset now holds 3.");
+  });
+
+  it("appends a value too large for a results page index, dropping the index instead of failing the run", async () => {
+    const first = await runFile("big.csv", "id,name\n1,a\n", { format: "csv" }, { type: "dataset", mode: "append" });
+    const table = { schema: env.DATASET_SCHEMA, name: first.table };
+    await ensurePageIndex(sql, { ...table, version: "v1", rows: SORT_INDEX_MIN_ROWS }, { equals: ["name"], sort: { column: "id", desc: false } });
+    for (let i = 0; i < 100 && (await pageIndexNames(sql, table)).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await pageIndexNames(sql, table)).toHaveLength(1);
+
+    const huge = randomBytes(6000).toString("base64");
+    const fileId = await uploadOk(first.user.id, "big2.csv", `id,name\n2,${huge}\n`);
+    const run = await waitForRun((await triggerJob(await setJobSource(first.job.id, { type: "file", fileId, format: "csv" }))).id);
+    expect(run.errorMessage).toBeNull();
+    expect(run.status).toBe("success");
+    expect(await rowsOf(first.table, "id")).toEqual([
+      { id: 1, name: "a" },
+      { id: 2, name: huge },
+    ]);
+    expect(await pageIndexNames(sql, table)).toEqual([]);
+    expect((await logMessages(run.id)).join("\n")).toMatch(/A value was too large for the results pages' indexes \(index row .*\); they were dropped/);
   });
 
   it("fails a run whose values conflict with the dataset's column type, changing nothing", async () => {

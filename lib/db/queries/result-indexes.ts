@@ -59,7 +59,7 @@ export async function ensurePageIndex(sql: Sql, table: { schema: string; name: s
         const state = await indexState(connection as unknown as Sql, table.schema, index);
         // An invalid index is what an interrupted concurrent build leaves behind: it would be kept forever otherwise.
         if (state === "invalid") await connection.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${qualified(table.schema, index)}`);
-        if (state !== "valid" && (await pageIndexCount(connection as unknown as Sql, table)) < MAX_PAGE_INDEXES) {
+        if (state !== "valid" && (await pageIndexNames(connection as unknown as Sql, table)).length < MAX_PAGE_INDEXES) {
           const keys = [...equals.map(quoteIdent), orderKeys(sort)].join(", ");
           await connection.unsafe(`CREATE INDEX CONCURRENTLY ${quoteIdent(index)} ON ${qualified(table.schema, table.name)} (${keys})`);
         }
@@ -87,11 +87,12 @@ function indexName(table: string, equals: string[], sort: ResultSort | undefined
   return `${table.slice(0, 40)}${INDEX_INFIX}${createHash("sha1").update(identity).digest("hex").slice(0, 12)}`;
 }
 
-async function pageIndexCount(sql: Sql, table: { schema: string; name: string }): Promise<number> {
+/** The page indexes built on a dataset table. */
+export async function pageIndexNames(sql: Sql, table: { schema: string; name: string }): Promise<string[]> {
   const prefix = escapeLike(`${table.name.slice(0, 40)}${INDEX_INFIX}`);
-  const [row] = await sql<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = ${table.schema} AND tablename = ${table.name} AND indexname LIKE ${`${prefix}%`}`;
-  return row?.n ?? 0;
+  const rows = await sql<{ name: string }[]>`
+    SELECT indexname AS name FROM pg_indexes WHERE schemaname = ${table.schema} AND tablename = ${table.name} AND indexname LIKE ${`${prefix}%`}`;
+  return rows.map((row) => row.name);
 }
 
 async function indexState(sql: Sql, schema: string, index: string): Promise<"valid" | "invalid" | "missing"> {

@@ -4,9 +4,11 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import type { ColumnTable } from "arquero";
+import type { TransactionSql } from "postgres";
 import type { Sql } from "@/lib/db/client";
 import type { DatasetColumn } from "@/lib/db/schema";
 import { datasetTableName, qualified, quoteIdent, safeColumnName, stagingTableName } from "@/lib/db/identifiers";
+import { pageIndexNames } from "@/lib/db/queries/result-indexes";
 import { env } from "@/lib/env";
 import { runLog } from "@/lib/logger";
 import type { ColumnType, Destination } from "@/lib/schemas/jobs";
@@ -275,7 +277,7 @@ export class DatasetLoad implements DestinationLoad {
     const target = ["_run_id", "_row", ...this.columns.map((c) => quoteIdent(c.name))].join(", ");
     const values = ["_run_id", "_row", ...this.columns.map((c) => this.castTo(c, columns))].join(", ");
     const table = qualified(env.DATASET_SCHEMA, tableName);
-    await tx.unsafe(`INSERT INTO ${table} (${target}) SELECT ${values} FROM ${this.staging}`);
+    await writeBesidePageIndexes(tx, tableName, notes, (sql) => sql.unsafe(`INSERT INTO ${table} (${target}) SELECT ${values} FROM ${this.staging}`));
     await tx.unsafe(`DROP TABLE ${this.staging}`);
     const total = rowCount + this.rows;
     await this.saveDataset(tx, tableName, columns, total);
@@ -294,15 +296,15 @@ export class DatasetLoad implements DestinationLoad {
     const values = ["_run_id", "_row", ...this.columns.map((c) => this.castTo(c, columns))].join(", ");
     const updates = target.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`);
     const table = qualified(env.DATASET_SCHEMA, tableName);
-    const [counts] = (await tx.unsafe(`
-      WITH written AS (
-        INSERT INTO ${table} (${target.join(", ")}) SELECT ${values} FROM ${this.staging}
-        ON CONFLICT (${key.join(", ")}) DO UPDATE SET ${updates.join(", ")}
-        RETURNING (xmax = 0) AS inserted
-      )
-      SELECT count(*) FILTER (WHERE inserted)::bigint AS inserted, count(*)::bigint AS written FROM written`)) as unknown as [
-      { inserted: string; written: string },
-    ];
+    const [counts] = (await writeBesidePageIndexes(tx, tableName, notes, (sql) =>
+      sql.unsafe(`
+        WITH written AS (
+          INSERT INTO ${table} (${target.join(", ")}) SELECT ${values} FROM ${this.staging}
+          ON CONFLICT (${key.join(", ")}) DO UPDATE SET ${updates.join(", ")}
+          RETURNING (xmax = 0) AS inserted
+        )
+        SELECT count(*) FILTER (WHERE inserted)::bigint AS inserted, count(*)::bigint AS written FROM written`),
+    )) as unknown as [{ inserted: string; written: string }];
     const inserted = Number(counts.inserted);
     const updated = Number(counts.written) - inserted;
     await tx.unsafe(`DROP TABLE ${this.staging}`);
@@ -418,6 +420,30 @@ export class DatasetLoad implements DestinationLoad {
     await this.sql.unsafe(`DROP TABLE IF EXISTS ${this.staging}`);
   }
 }
+
+/**
+ * Writes rows into an existing dataset table. A btree index cannot hold a value over a third of a
+ * page, and the results pages' indexes (lib/db/queries/result-indexes.ts) are built for reading
+ * faster, not to refuse data: when one refuses a value, they are dropped and the write is made
+ * again. Pages rebuild the indexes they need; a build the value still defeats is skipped.
+ */
+async function writeBesidePageIndexes(tx: Sql, tableName: string, notes: string[], write: (sql: Sql) => Promise<unknown>): Promise<unknown> {
+  try {
+    // A savepoint of postgres.js's own: a failed statement in the transaction's scope would fail its commit.
+    return await (tx as unknown as TransactionSql).savepoint((savepoint) => write(savepoint as unknown as Sql));
+  } catch (error) {
+    if ((error as { code?: string }).code !== PROGRAM_LIMIT_EXCEEDED) throw error;
+    const table = { schema: env.DATASET_SCHEMA, name: tableName };
+    const indexes = await pageIndexNames(tx, table);
+    if (indexes.length === 0) throw error;
+    for (const index of indexes) await tx.unsafe(`DROP INDEX ${qualified(table.schema, index)}`);
+    notes.push(`A value was too large for the results pages' indexes (${(error as Error).message}); they were dropped and are rebuilt as pages need them.`);
+    return write(tx);
+  }
+}
+
+/** SQLSTATE of "index row size … exceeds … maximum" and "index row requires … bytes". */
+const PROGRAM_LIMIT_EXCEEDED = "54000";
 
 async function datasetColumns(sql: Sql, jobId: string): Promise<DatasetColumn[]> {
   const [row] = await sql<{ columns: DatasetColumn[] }[]>`SELECT columns FROM datasets WHERE job_id = ${jobId}`;
