@@ -62,7 +62,7 @@ async function resolveScope(url: URL, target: Target) {
 /** From this many rows deep, `next` links seek with a cursor instead of counting pages. */
 export const CURSOR_FROM_ROWS = 1000;
 
-/** `expectVersion`: read no rows unless the dataset is still the target's version (readResults' `expect`). */
+/** `expectVersion`: read the rows only while the dataset is still at the target's version (readResults' `expect`); null if it was not. */
 async function pageOf(url: URL, target: Target, expectVersion = false) {
   const { options, dataset, gone, scope } = await resolveScope(url, target);
   const cursor = options.cursor ? decodeCursor(options.cursor, scope.sort) : null;
@@ -72,7 +72,8 @@ async function pageOf(url: URL, target: Target, expectVersion = false) {
   const paging = { page: options.page, pageSize: options.pageSize };
   if (!dataset || gone) return { count: 0, countExact: true, next: null, previous: null, results: [], columns: dataset?.columns ?? [] };
   const table = { schema: scope.schema, name: dataset.tableName, version: dataset.updatedAt.toISOString(), rows: dataset.rowCount };
-  const equals = scope.filters.filter((f) => f.op === "eq").map((f) => f.column);
+  // A run's rows in a dataset other runs also wrote are found by their run id, like an equality filter.
+  const equals = [...(target.runId && !target.replaces ? ["_run_id"] : []), ...scope.filters.filter((f) => f.op === "eq").map((f) => f.column)];
   await ensurePageIndex(sql, table, { equals, sort: scope.sort });
   // Appended and upserted datasets mix runs: a run's rows must be counted, not taken from row_count.
   const unfiltered = scope.filters.length === 0 && !scope.q && (!target.runId || target.replaces === true);
@@ -84,13 +85,14 @@ async function pageOf(url: URL, target: Target, expectVersion = false) {
         : rememberedCount(countKey(dataset, scope), () => countResults(sql, scope)),
     readResults(sql, {
       ...(cursor ? { ...scope, pageSize: paging.pageSize, after: cursor.key } : { ...scope, ...paging }),
-      expect: expectVersion ? { jobId: dataset.jobId, updatedAt: dataset.updatedAt, lastRunId: dataset.lastRunId } : undefined,
+      expect: expectVersion ? { jobId: dataset.jobId, updatedAt: dataset.updatedAt, lastRunId: dataset.lastRunId, runId: target.runId } : undefined,
     }),
   ]);
   const seek = page.more && page.last && (cursor || paging.page * paging.pageSize >= CURSOR_FROM_ROWS);
   const next = seek ? encodeCursor({ key: page.last!, count: counted.count, exact: counted.exact }, scope.sort) : null;
   const links = resultLinks(url, { ...paging, count: counted.count, more: page.more, cursor: next });
-  return { count: counted.count, countExact: counted.exact, ...links, results: page.results, columns: dataset.columns };
+  const answer = { count: counted.count, countExact: counted.exact, ...links, results: page.results, columns: dataset.columns };
+  return page.current ? answer : null;
 }
 
 /** What a count depends on: the dataset's table and version, and the rows the request narrows it to. */
@@ -101,10 +103,10 @@ function countKey(dataset: Dataset, scope: ResultScope): string {
 /**
  * Targets of recent page requests, by run or job. A busy results page is read with the target a
  * previous request found, and the page query checks that the dataset is still at its version:
- * one round trip instead of two. Anything else — no rows, an error — reads the target afresh, so
- * an answer never rests on a stale one. Only targets with rows to read are kept; access is
- * checked against a kept target as against a fresh one, since a run's or a job's workspace never
- * changes.
+ * one round trip instead of two. When it was not, or the kept target named what no longer exists
+ * (a column, the table), the target is read afresh, so an answer never rests on a stale one.
+ * Only targets with a dataset table to read are kept; access is checked against a kept target as against a
+ * fresh one, since a run's or a job's workspace never changes.
  */
 const recentTargets = new LRUCache<string, Target>({ max: 1000 });
 
@@ -112,13 +114,23 @@ async function pageWithRecentTarget(key: string, url: URL, authorize: (target: T
   const known = recentTargets.get(key);
   if (known) {
     authorize(known);
-    const page = await pageOf(url, known, true).catch(() => undefined);
-    if (page && page.results.length > 0) return page;
+    const page = await pageOf(url, known, true).catch((error: unknown) => {
+      if (staleTargetError(error)) return null;
+      throw error;
+    });
+    if (page) return page;
     recentTargets.delete(key);
   }
   const target = await resolve();
   if (target.dataset && !isGone(target)) recentTargets.set(key, target);
-  return pageOf(url, target);
+  return (await pageOf(url, target))!;
+}
+
+/** What a target a later load changed can cause: a column it no longer knows (422), or SQL on a table or column that changed (SQLSTATE 42…, 0A000). */
+function staleTargetError(error: unknown): boolean {
+  if (error instanceof HttpError) return error.status === 422;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && (code.startsWith("42") || code === "0A000");
 }
 
 async function download(url: URL, target: Target, filename: string) {

@@ -6,6 +6,7 @@ import { GET as runLogs } from "@/app/api/v1/runs/[id]/logs/route";
 import { GET as runResults } from "@/app/api/v1/runs/[id]/results/route";
 import { GET as getRun } from "@/app/api/v1/runs/[id]/route";
 import { GET as listRuns } from "@/app/api/v1/runs/route";
+import { sql } from "@/lib/db/client";
 import { apiToken, call, expectProblem } from "../api";
 import { createUser, resetDatabase, resetQueue } from "../db";
 import { startFixtureServer, type FixtureServer } from "../fixture-server";
@@ -188,6 +189,14 @@ describe("GET /api/v1/runs/{id}/results", () => {
     const second = await trigger(jobId, token);
     expect((await results("?sort=-amount")).body).toMatchObject({ count: 0, results: [] });
     expect(ids(await results("?sort=-amount", second.id))).toEqual([2, 3, 1, 4, 5]);
+  });
+
+  it("answers 404 for a run that retention deleted, however recently its page was served", async () => {
+    expect((await results()).body.count).toBe(5);
+    expect((await results()).body.count).toBe(5);
+    // Retention deletes old runs and leaves their rows in appended datasets: the dataset itself does not change.
+    await sql`DELETE FROM runs WHERE id = ${runId}`;
+    expectProblem(await results(), 404);
   });
 });
 

@@ -292,14 +292,13 @@ describe("dataset modes", () => {
     const huge = randomBytes(6000).toString("base64");
     const fileId = await uploadOk(first.user.id, "big2.csv", `id,name\n2,${huge}\n`);
     const run = await waitForRun((await triggerJob(await setJobSource(first.job.id, { type: "file", fileId, format: "csv" }))).id);
-    expect(run.errorMessage).toBeNull();
-    expect(run.status).toBe("success");
+    expect(run).toMatchObject({ status: "success", errorMessage: null });
     expect(await rowsOf(first.table, "id")).toEqual([
       { id: 1, name: "a" },
       { id: 2, name: huge },
     ]);
     expect(await pageIndexNames(sql, table)).toEqual([]);
-    expect((await logMessages(run.id)).join("\n")).toMatch(/A value was too large for the results pages' indexes \(index row .*\); they were dropped/);
+    expect(await logMessages(run.id)).toContain("A value was too large for the indexes that speed up results pages; they were dropped, and pages rebuild those they need.");
   });
 
   it("fails a run whose values conflict with the dataset's column type, changing nothing", async () => {

@@ -1,5 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import type { Sql } from "@/lib/db/client";
 import { qualified, quoteIdent } from "@/lib/db/identifiers";
 import { logger } from "@/lib/logger";
@@ -17,7 +18,7 @@ export const MAX_PAGE_INDEXES = 6;
  * whose build failed: retried when the table changes, not on every request); and the builds this
  * process is running.
  */
-const settled = new Set<string>();
+const settled = new LRUCache<string, true>({ max: 10_000 });
 const building = new Set<string>();
 
 /**
@@ -39,13 +40,14 @@ export type PageAccess = { equals: string[]; sort?: ResultSort };
  */
 export async function ensurePageIndex(sql: Sql, table: { schema: string; name: string; version: string; rows: number }, access: PageAccess): Promise<void> {
   const { sort } = access;
-  const equals = [...new Set(access.equals)].sort();
+  // The sort column filtered to one value orders nothing: it leads the index as the sort's key.
+  const equals = [...new Set(access.equals)].filter((column) => column !== sort?.column).sort();
   if (table.rows < SORT_INDEX_MIN_ROWS || (!sort && equals.length === 0)) return;
   const key = `${table.schema}.${table.name}@${table.version}/${JSON.stringify([equals, sort ?? null])}`;
   if (settled.has(key) || building.has(key)) return;
   const index = indexName(table.name, equals, sort);
   if ((await indexState(sql, table.schema, index)) === "valid") {
-    settled.add(key);
+    settled.set(key, true);
     return;
   }
   building.add(key);
@@ -63,7 +65,7 @@ export async function ensurePageIndex(sql: Sql, table: { schema: string; name: s
           const keys = [...equals.map(quoteIdent), orderKeys(sort)].join(", ");
           await connection.unsafe(`CREATE INDEX CONCURRENTLY ${quoteIdent(index)} ON ${qualified(table.schema, table.name)} (${keys})`);
         }
-        settled.add(key);
+        settled.set(key, true);
       } finally {
         await connection`SELECT pg_advisory_unlock(hashtext(${key}))`;
       }
@@ -72,7 +74,7 @@ export async function ensurePageIndex(sql: Sql, table: { schema: string; name: s
     }
   })()
     .catch((error) => {
-      settled.add(key);
+      settled.set(key, true);
       logger.warn({ err: error, table: table.name, index }, "building a results page index failed; such pages stay unindexed");
     })
     .finally(() => building.delete(key));

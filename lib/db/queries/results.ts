@@ -6,15 +6,21 @@ import { toJsonValue, whereClause, type ResultScope } from "./result-scope";
 import { orderKeys, SEEK_VALUE, seekRange, sortType, type ResultSort, type SeekKey } from "./result-seek";
 
 export type ResultsOrder = { sort?: ResultSort };
-/** The dataset version a read expects: its job, and the last load's time (to the millisecond) and run. */
-export type DatasetVersion = { jobId: string; updatedAt: Date; lastRunId: string | null };
+/**
+ * The dataset version a read expects: its job, and the last load's time (to the millisecond) and
+ * run; with `runId`, also that this run still exists (retention deletes old runs, not their rows).
+ */
+export type DatasetVersion = { jobId: string; updatedAt: Date; lastRunId: string | null; runId?: string };
 /**
  * A page by number (OFFSET: shallow pages) or after a seek key (`next` links: any depth at the
- * cost of one). With `expect`, the page is read only while the dataset is at that version: in
- * the same statement, so from the same snapshot as its rows; otherwise no rows come back.
+ * cost of one). With `expect`, the page is read only while the dataset is at that version, checked
+ * in each statement that reads rows, so from the same snapshot as they are.
  */
 export type ResultsQuery = ResultScope & ResultsOrder & { pageSize: number; expect?: DatasetVersion } & ({ page: number } | { after: SeekKey });
-export type ResultsPage = { results: Record<string, unknown>[]; last: SeekKey | null; more: boolean };
+/** `current`: false when the dataset was no longer at the expected version; the page is then to be discarded. */
+export type ResultsPage = { results: Record<string, unknown>[]; last: SeekKey | null; more: boolean; current: boolean };
+
+const CURRENT = "__current";
 
 /** Up to a page of rows in scope, in order, with the key of the last one and whether more follow. */
 export async function readResults(sql: Sql, query: ResultsQuery): Promise<ResultsPage> {
@@ -24,6 +30,7 @@ export async function readResults(sql: Sql, query: ResultsQuery): Promise<Result
   // One row more than the page tells whether there is a next page without counting.
   const limit = query.pageSize + 1;
   const rows: Record<string, unknown>[] = [];
+  let current = true;
   /** Appends the rows of one query; false when there is no such range. */
   const read = async (extra: (bind: (value: unknown) => string) => string[] | null, limitClause: string) => {
     const params: unknown[] = [];
@@ -35,10 +42,18 @@ export async function readResults(sql: Sql, query: ResultsQuery): Promise<Result
     const more = extra(bind);
     if (!more) return false;
     const conditions = [...(where.sql ? [where.sql.replace(/^WHERE /, "")] : []), ...more];
-    if (query.expect) conditions.unshift(versionCheck(query.expect, bind));
-    const text = `SELECT ${select} FROM ${table} ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""} ORDER BY ${orderKeys(sort)} ${limitClause}`;
-    rows.push(...(await sql.unsafe(text, params as never[])));
-    return true;
+    if (query.expect) conditions.unshift(`v.${CURRENT}`);
+    const page = `SELECT ${select} FROM ${table} ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""} ORDER BY ${orderKeys(sort)} ${limitClause}`;
+    if (!query.expect) {
+      rows.push(...(await sql.unsafe(page, params as never[])));
+      return true;
+    }
+    // One row at least, telling whether the version held; the page's rows only if it did.
+    const text = `SELECT v.${CURRENT}, p.* FROM (SELECT ${versionCheck(query.expect, bind)} AS ${CURRENT}) v LEFT JOIN LATERAL (${page}) p ON true`;
+    const found = await sql.unsafe(text, params as never[]);
+    current &&= found[0]?.[CURRENT] === true;
+    rows.push(...found.filter((row) => row._run_id !== null));
+    return current;
   };
   if ("after" in query) {
     const type = sort ? sortType(sort, query.columns) : "";
@@ -54,12 +69,13 @@ export async function readResults(sql: Sql, query: ResultsQuery): Promise<Result
     results: page.map((row) => toJsonRow(row, query.columns)),
     last: last ? { value: sort ? ((last[SEEK_VALUE] as string | null) ?? null) : null, runId: String(last._run_id), row: String(last._row) } : null,
     more: rows.length > query.pageSize,
+    current,
   };
 }
 
-/** A condition PostgreSQL evaluates once per statement, before reading any row of the dataset table. */
-function versionCheck({ jobId, updatedAt, lastRunId }: DatasetVersion, bind: (value: unknown) => string): string {
-  return `EXISTS (SELECT 1 FROM datasets WHERE job_id = ${bind(jobId)}::uuid AND date_trunc('milliseconds', updated_at) = ${bind(updatedAt.toISOString())}::timestamptz AND last_run_id IS NOT DISTINCT FROM ${bind(lastRunId)}::uuid)`;
+function versionCheck({ jobId, updatedAt, lastRunId, runId }: DatasetVersion, bind: (value: unknown) => string): string {
+  const dataset = `EXISTS (SELECT 1 FROM datasets WHERE job_id = ${bind(jobId)}::uuid AND date_trunc('milliseconds', updated_at) = ${bind(updatedAt.toISOString())}::timestamptz AND last_run_id IS NOT DISTINCT FROM ${bind(lastRunId)}::uuid)`;
+  return runId ? `(${dataset} AND EXISTS (SELECT 1 FROM runs WHERE id = ${bind(runId)}::uuid))` : dataset;
 }
 
 /** Up to this many matching rows are counted exactly; beyond, the planner's estimate is cheap where a count would read them all. */
