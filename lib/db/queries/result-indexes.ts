@@ -52,10 +52,11 @@ export async function ensurePageIndex(sql: Sql, table: { schema: string; name: s
   }
   building.add(key);
   void (async () => {
-    // One build per index across every web process: the others skip it while the lock is held.
+    // One build per table at a time across every web process, so that the cap holds: the others skip theirs while the lock is held.
+    const lockKey = `${table.schema}.${table.name}`;
     const connection = await sql.reserve();
     try {
-      const [lock] = await connection<{ got: boolean }[]>`SELECT pg_try_advisory_lock(hashtext(${key})) AS got`;
+      const [lock] = await connection<{ got: boolean }[]>`SELECT pg_try_advisory_lock(hashtext(${lockKey})) AS got`;
       if (!lock?.got) return;
       try {
         const state = await indexState(connection as unknown as Sql, table.schema, index);
@@ -67,7 +68,7 @@ export async function ensurePageIndex(sql: Sql, table: { schema: string; name: s
         }
         settled.set(key, true);
       } finally {
-        await connection`SELECT pg_advisory_unlock(hashtext(${key}))`;
+        await connection`SELECT pg_advisory_unlock(hashtext(${lockKey}))`;
       }
     } finally {
       connection.release();
