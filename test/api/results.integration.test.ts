@@ -167,6 +167,9 @@ describe("GET /api/v1/runs/{id}/results", () => {
   it("answers 404 to someone outside the workspace", async () => {
     const stranger = await createUser("stranger");
     const strangerToken = await apiToken(stranger.user.id);
+    // After a member's pages, which the process keeps the run's and the job's targets for.
+    expect((await results()).status).toBe(200);
+    expect((await call(jobData, { path: "/", params: { id: jobId }, token })).status).toBe(200);
     expectProblem(await results("", runId, strangerToken), 404);
     expectProblem(await call(getRun, { path: "/", params: { id: runId }, token: strangerToken }), 404);
     expectProblem(await call(runLogs, { path: "/", params: { id: runId }, token: strangerToken }), 404);
