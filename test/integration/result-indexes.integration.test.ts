@@ -39,7 +39,7 @@ async function pageIndexes(): Promise<string[]> {
 async function settle(access: Parameters<typeof ensurePageIndex>[2]) {
   await ensurePageIndex(sql, table(), access);
   // The build runs in the background: wait for it to start and end.
-  for (let i = 0; i < 100 && (await pageIndexes()).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (let i = 0; i < 200 && (await pageIndexes()).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 describe("ensurePageIndex", () => {
@@ -73,7 +73,7 @@ describe("ensurePageIndex", () => {
       await ensurePageIndex(sql, table(), { equals: [column], sort: i === columns.length - 1 ? { column: "name", desc: false } : undefined });
       // The last request finds the cap reached: give its background check the time a build would need to start.
       await new Promise((resolve) => setTimeout(resolve, i === columns.length - 1 ? 500 : 0));
-      for (let wait = 0; wait < 40 && (await pageIndexes()).length < Math.min(i + 1, MAX_PAGE_INDEXES); wait++) {
+      for (let wait = 0; wait < 200 && (await pageIndexes()).length < Math.min(i + 1, MAX_PAGE_INDEXES); wait++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
