@@ -105,8 +105,8 @@ function countKey(dataset: Dataset, scope: ResultScope): string {
  * previous request found, and the page query checks that the dataset is still at its version:
  * one round trip instead of two. When it was not, or the kept target named what no longer exists
  * (a column, the table), the target is read afresh, so an answer never rests on a stale one.
- * Only targets with a dataset table to read are kept; access is checked against a kept target as against a
- * fresh one, since a run's or a job's workspace never changes.
+ * Only targets with a dataset table to read are kept; access is checked against a kept target as
+ * against a fresh one, since a run's or a job's workspace never changes.
  */
 const recentTargets = new LRUCache<string, Target>({ max: 1000 });
 

@@ -60,9 +60,11 @@ describe("ensurePageIndex", () => {
     expect(await pageIndexes()).toEqual(["(city, shop, _run_id, _row)"]);
   });
 
-  it("builds nothing for small tables or requests with neither filter nor sort", async () => {
+  it("builds nothing for small tables, requests with neither filter nor sort, or a run's rows in load order", async () => {
     await ensurePageIndex(sql, { ...table(), rows: SORT_INDEX_MIN_ROWS - 1 }, { equals: ["city"] });
     await ensurePageIndex(sql, table(), { equals: [] });
+    // The dataset's unique (_run_id, _row) index serves these.
+    await ensurePageIndex(sql, table(), { equals: ["_run_id"] });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await pageIndexes()).toEqual([]);
   });

@@ -40,8 +40,10 @@ export type PageAccess = { equals: string[]; sort?: ResultSort };
  */
 export async function ensurePageIndex(sql: Sql, table: { schema: string; name: string; version: string; rows: number }, access: PageAccess): Promise<void> {
   const { sort } = access;
-  // The sort column filtered to one value orders nothing: it leads the index as the sort's key.
-  const equals = [...new Set(access.equals)].filter((column) => column !== sort?.column).sort();
+  // A column the order already leads with needs no place before it: the sort's, or without a
+  // sort _run_id, which the dataset's unique row index leads with.
+  const leading = sort ? sort.column : "_run_id";
+  const equals = [...new Set(access.equals)].filter((column) => column !== leading).sort();
   if (table.rows < SORT_INDEX_MIN_ROWS || (!sort && equals.length === 0)) return;
   const key = `${table.schema}.${table.name}@${table.version}/${JSON.stringify([equals, sort ?? null])}`;
   if (settled.has(key) || building.has(key)) return;

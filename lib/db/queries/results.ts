@@ -31,7 +31,7 @@ export async function readResults(sql: Sql, query: ResultsQuery): Promise<Result
   const limit = query.pageSize + 1;
   const rows: Record<string, unknown>[] = [];
   let current = true;
-  /** Appends the rows of one query; false when there is no such range. */
+  /** Appends the rows of one query; false when there is no such range, or the expected version no longer held. */
   const read = async (extra: (bind: (value: unknown) => string) => string[] | null, limitClause: string) => {
     const params: unknown[] = [];
     const where = whereClause(query, params);
