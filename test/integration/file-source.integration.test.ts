@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { datasetTableName } from "@/lib/db/identifiers";
 import { env } from "@/lib/env";
 import { db, sql } from "@/lib/db/client";
-import { ensurePageIndex, pageIndexNames, SORT_INDEX_MIN_ROWS } from "@/lib/db/queries/result-indexes";
+import { ensurePageIndex, pageIndexNames, PAGE_INDEX_MIN_ROWS } from "@/lib/db/queries/result-indexes";
 import { getRun, insertRun } from "@/lib/db/queries/runs";
 import { executeRun } from "@/lib/etl/run";
 import { claimRun } from "@/lib/db/queries/run-attempts";
@@ -285,7 +285,7 @@ describe("dataset modes", () => {
   it("appends a value too large for a results page index, dropping the index instead of failing the run", async () => {
     const first = await runFile("big.csv", "id,name\n1,a\n", { format: "csv" }, { type: "dataset", mode: "append" });
     const table = { schema: env.DATASET_SCHEMA, name: first.table };
-    await ensurePageIndex(sql, { ...table, version: "v1", rows: SORT_INDEX_MIN_ROWS }, { equals: ["name"], sort: { column: "id", desc: false } });
+    await ensurePageIndex(sql, { ...table, version: "v1", rows: PAGE_INDEX_MIN_ROWS }, { equals: ["name"], sort: { column: "id", desc: false } });
     for (let i = 0; i < 100 && (await pageIndexNames(sql, table)).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await pageIndexNames(sql, table)).toHaveLength(1);
 

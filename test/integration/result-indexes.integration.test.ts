@@ -1,11 +1,11 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { sql } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { ensurePageIndex, MAX_PAGE_INDEXES, SORT_INDEX_MIN_ROWS } from "@/lib/db/queries/result-indexes";
+import { ensurePageIndex, MAX_PAGE_INDEXES, PAGE_INDEX_MIN_ROWS } from "@/lib/db/queries/result-indexes";
 import { resetDatabase } from "../db";
 
 const schema = env.DATASET_SCHEMA;
-const rows = SORT_INDEX_MIN_ROWS + 5_000;
+const rows = PAGE_INDEX_MIN_ROWS + 5_000;
 let version = 0;
 const table = () => ({ schema, name: "page_index_probe", version: `v${version}`, rows });
 
@@ -61,7 +61,7 @@ describe("ensurePageIndex", () => {
   });
 
   it("builds nothing for small tables, requests with neither filter nor sort, or a run's rows in load order", async () => {
-    await ensurePageIndex(sql, { ...table(), rows: SORT_INDEX_MIN_ROWS - 1 }, { equals: ["city"] });
+    await ensurePageIndex(sql, { ...table(), rows: PAGE_INDEX_MIN_ROWS - 1 }, { equals: ["city"] });
     await ensurePageIndex(sql, table(), { equals: [] });
     // The dataset's unique (_run_id, _row) index serves these.
     await ensurePageIndex(sql, table(), { equals: ["_run_id"] });

@@ -7,8 +7,8 @@ import { logger } from "@/lib/logger";
 import { escapeLike } from "./result-scope";
 import { orderKeys, type ResultSort } from "./result-seek";
 
-/** Below this many rows a sort reads the whole table in a few milliseconds: no index is worth its upkeep. */
-export const SORT_INDEX_MIN_ROWS = 20_000;
+/** Below this many rows a page reads the whole table in a few milliseconds: no index is worth its upkeep. */
+export const PAGE_INDEX_MIN_ROWS = 20_000;
 
 /** At most this many indexes are built for reading one dataset table: each costs space and slows appends. */
 export const MAX_PAGE_INDEXES = 6;
@@ -44,7 +44,7 @@ export async function ensurePageIndex(sql: Sql, table: { schema: string; name: s
   // sort _run_id, which the dataset's unique row index leads with.
   const leading = sort ? sort.column : "_run_id";
   const equals = [...new Set(access.equals)].filter((column) => column !== leading).sort();
-  if (table.rows < SORT_INDEX_MIN_ROWS || (!sort && equals.length === 0)) return;
+  if (table.rows < PAGE_INDEX_MIN_ROWS || (!sort && equals.length === 0)) return;
   const key = `${table.schema}.${table.name}@${table.version}/${JSON.stringify([equals, sort ?? null])}`;
   if (settled.has(key) || building.has(key)) return;
   const index = indexName(table.name, equals, sort);
@@ -54,7 +54,8 @@ export async function ensurePageIndex(sql: Sql, table: { schema: string; name: s
   }
   building.add(key);
   void (async () => {
-    // One build per table at a time across every web process, so that the cap holds: the others skip theirs while the lock is held.
+    // One build per table at a time across every web process, so that the cap holds: the others
+    // skip theirs while the lock is held, and a later request asks again.
     const lockKey = `${table.schema}.${table.name}`;
     const connection = await sql.reserve();
     try {
