@@ -400,7 +400,7 @@ async function measureResults(base: string, token: string, runId: string, extra:
   const firstAnswer = await get(first);
   extra.resultsFirstRequestMs = round(firstAnswer.ms, 1);
   extra.resultsCount = firstAnswer.body.count;
-  // Indexes that fit a sort are built on its first request (lib/services/result-indexes.ts); the bench waits for them.
+  // Indexes that fit a request are built on its first (lib/db/queries/result-indexes.ts); the bench waits for them.
   for (let i = 0; i < 600 && (await get(first)).ms > 100; i++) await sleep(500);
 
   const out: Latency[] = [];

@@ -24,10 +24,18 @@ describe("worker bundle", () => {
   });
 
   it("keeps the engine's packages out of the main thread and loads them in run threads", () => {
-    const engine = ["arquero", "mysql2", "exceljs", "csv-parse", "acorn"];
+    const engine = ["arquero", "mysql2", "csv-parse", "acorn"];
     const main = loadedAtStart("index.mjs");
     expect(main).toContain("bullmq");
-    expect(engine.filter((name) => main.has(name))).toEqual([]);
+    expect([...engine, "exceljs"].filter((name) => main.has(name))).toEqual([]);
     expect(engine.filter((name) => !loadedAtStart("run-thread.mjs").has(name))).toEqual([]);
+  });
+
+  it("loads exceljs in a run thread only when a run reads a workbook", () => {
+    const xlsx = [...files.keys()].find((name) => name.startsWith("file-xlsx-"));
+    expect(xlsx).toBeDefined();
+    expect(loadedAtStart("run-thread.mjs").has("exceljs")).toBe(false);
+    expect(loadedAtStart(xlsx!).has("exceljs")).toBe(true);
+    expect([...files.values()].some((text) => text.includes(`import("./${xlsx}")`))).toBe(true);
   });
 });

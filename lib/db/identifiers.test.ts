@@ -29,9 +29,11 @@ describe("safeColumnName", () => {
     expect(safeColumnName("\0", none)).toBe("column");
   });
 
-  it("keeps data columns apart from the reserved _run_id and _row", () => {
+  it("keeps data columns apart from the reserved _run_id and _row, and from the columns results queries add", () => {
     expect(safeColumnName("_run_id", none)).toBe("_run_id_data");
     expect(safeColumnName("_row", none)).toBe("_row_data");
+    expect(safeColumnName("__current", none)).toBe("__current_data");
+    expect(safeColumnName("__seek_value", none)).toBe("__seek_value_data");
     expect(safeColumnName("_rows", none)).toBe("_rows");
   });
 

@@ -13,7 +13,9 @@ export function qualified(schema: string, table: string): string {
 }
 
 const MAX_IDENTIFIER_BYTES = 63;
-const RESERVED = new Set(["_run_id", "_row"]);
+/** Columns a results page query adds beside a dataset's own: the sort value of a seek, and whether the expected version held. */
+export const RESULT_QUERY_COLUMNS = { seekValue: "__seek_value", current: "__current" } as const;
+const RESERVED = new Set(["_run_id", "_row", ...Object.values(RESULT_QUERY_COLUMNS)]);
 
 /**
  * Maps data column names to safe, distinct SQL column names: NUL bytes removed, empty names

@@ -126,11 +126,15 @@ async function pageWithRecentTarget(key: string, url: URL, authorize: (target: T
   return (await pageOf(url, target))!;
 }
 
-/** What a target a later load changed can cause: a column it no longer knows (422), or SQL on a table or column that changed (SQLSTATE 42…, 0A000). */
+/**
+ * What a target a later load changed can cause: a column it no longer knows (422), SQL on a table
+ * or column that changed (SQLSTATE 42…, 0A000), or a value cast to a column's former type (22…).
+ * The fresh target's attempt answers whichever of these the request itself deserves.
+ */
 function staleTargetError(error: unknown): boolean {
   if (error instanceof HttpError) return error.status === 422;
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" && (code.startsWith("42") || code === "0A000");
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === "string" && (code.startsWith("42") || code.startsWith("22") || code === "0A000");
 }
 
 async function download(url: URL, target: Target, filename: string) {

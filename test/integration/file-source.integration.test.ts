@@ -286,7 +286,10 @@ describe("dataset modes", () => {
     const first = await runFile("big.csv", "id,name\n1,a\n", { format: "csv" }, { type: "dataset", mode: "append" });
     const table = { schema: env.DATASET_SCHEMA, name: first.table };
     await ensurePageIndex(sql, { ...table, version: "v1", rows: PAGE_INDEX_MIN_ROWS }, { equals: ["name"], sort: { column: "id", desc: false } });
-    for (let i = 0; i < 100 && (await pageIndexNames(sql, table)).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    // Listed from the moment its build starts: the load must come after the build has ended.
+    const built = async () =>
+      (await sql`SELECT count(*)::int AS n FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indisvalid AND starts_with(c.relname, ${`${first.table}_sort_`})`)[0]!.n;
+    for (let i = 0; i < 200 && (await built()) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await pageIndexNames(sql, table)).toHaveLength(1);
 
     const huge = randomBytes(6000).toString("base64");

@@ -70,11 +70,15 @@ describe("ensurePageIndex", () => {
   });
 
   it(`stops at ${MAX_PAGE_INDEXES} indexes a table`, async () => {
-    const columns = ["city", "shop", "amount", "name", "_row", "_run_id", "city"];
-    for (const [i, column] of columns.entries()) {
-      await ensurePageIndex(sql, table(), { equals: [column], sort: i === columns.length - 1 ? { column: "name", desc: false } : undefined });
+    const requests = [
+      ...["city", "shop", "amount", "name", "_row"].map((column) => ({ equals: [column] })),
+      { equals: ["city"], sort: { column: "amount", desc: true } },
+      { equals: ["shop"], sort: { column: "name", desc: false } },
+    ];
+    for (const [i, access] of requests.entries()) {
+      await ensurePageIndex(sql, table(), access);
       // The last request finds the cap reached: give its background check the time a build would need to start.
-      await new Promise((resolve) => setTimeout(resolve, i === columns.length - 1 ? 500 : 0));
+      await new Promise((resolve) => setTimeout(resolve, i === requests.length - 1 ? 500 : 0));
       for (let wait = 0; wait < 200 && (await pageIndexes()).length < Math.min(i + 1, MAX_PAGE_INDEXES); wait++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

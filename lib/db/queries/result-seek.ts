@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { quoteIdent } from "@/lib/db/identifiers";
+import { quoteIdent, RESULT_QUERY_COLUMNS } from "@/lib/db/identifiers";
 import { pgTypes } from "@/lib/etl/infer-types";
 import type { DatasetColumn } from "@/lib/db/schema";
 
@@ -16,7 +16,7 @@ export type ResultSort = { column: string; desc: boolean };
 /** Where a page ended: the last row's sort value (as PostgreSQL text, null for a null) and row identity. */
 export type SeekKey = { value: string | null; runId: string; row: string };
 
-export const SEEK_VALUE = "__seek_value";
+export const SEEK_VALUE = RESULT_QUERY_COLUMNS.seekValue;
 
 /** The ORDER BY keys, also the index's keys: the sort column, then the row identity, all in the sort's direction. */
 export function orderKeys(sort: ResultSort | undefined): string {

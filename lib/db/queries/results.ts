@@ -1,7 +1,7 @@
 import "server-only";
 import type { Sql } from "@/lib/db/client";
 import type { DatasetColumn } from "@/lib/db/schema";
-import { qualified, quoteIdent } from "@/lib/db/identifiers";
+import { qualified, quoteIdent, RESULT_QUERY_COLUMNS } from "@/lib/db/identifiers";
 import { toJsonValue, whereClause, type ResultScope } from "./result-scope";
 import { orderKeys, SEEK_VALUE, seekRange, sortType, type ResultSort, type SeekKey } from "./result-seek";
 
@@ -20,7 +20,7 @@ export type ResultsQuery = ResultScope & ResultsOrder & { pageSize: number; expe
 /** `current`: false when the dataset was no longer at the expected version; the page is then to be discarded. */
 export type ResultsPage = { results: Record<string, unknown>[]; last: SeekKey | null; more: boolean; current: boolean };
 
-const CURRENT = "__current";
+const CURRENT = RESULT_QUERY_COLUMNS.current;
 
 /** Up to a page of rows in scope, in order, with the key of the last one and whether more follow. */
 export async function readResults(sql: Sql, query: ResultsQuery): Promise<ResultsPage> {

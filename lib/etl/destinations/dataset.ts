@@ -227,8 +227,8 @@ export class DatasetLoad implements DestinationLoad {
   /**
    * Gathers the dataset's statistics, by which results pages are planned, after the run has
    * ended: 0.16 s per million rows that the run need not wait for. It gives way rather than wait
-   * for a lock: a manual ANALYZE holds a snapshot while it waits, on which a results sort index
-   * being built concurrently (lib/services/result-indexes.ts) would wait in turn. When it does not
+   * for a lock: a manual ANALYZE holds a snapshot while it waits, on which a results page index
+   * being built concurrently (lib/db/queries/result-indexes.ts) would wait in turn. When it does not
    * run, autovacuum's analyze gathers the statistics a little later.
    */
   private analyzeLater(table: string): void {
