@@ -126,6 +126,8 @@ async function main() {
   const { createApiToken } = await import("@/lib/db/queries/tokens");
   const { runsQueue } = await import("@/lib/queue/runs-queue");
   const { closeQueues } = await import("@/lib/queue/producer");
+  const { schedulesQueue } = await import("@/lib/queue/schedules-queue");
+  const { notificationsQueue } = await import("@/lib/notifications/queue");
   const { datasetTableName, qualified } = await import("@/lib/db/identifiers");
   const appDatabase = new URL(benchEnv.DATABASE_URL!).pathname.slice(1);
 
@@ -352,7 +354,8 @@ async function main() {
     await jsonServer?.close();
     await api.close();
     await rm(dir, { recursive: true, force: true });
-    await runsQueue().obliterate({ force: true }).catch(() => undefined);
+    // The workers create every queue they consume, not only the runs'.
+    for (const queue of [runsQueue(), schedulesQueue(), notificationsQueue()]) await queue.obliterate({ force: true }).catch(() => undefined);
     await closeQueues();
     await closeDb();
     await dropDatabase(benchEnv.DATABASE_URL!);
