@@ -4,7 +4,6 @@ import { LRUCache } from "lru-cache";
 import type { Sql } from "@/lib/db/client";
 import { qualified, quoteIdent } from "@/lib/db/identifiers";
 import { logger } from "@/lib/logger";
-import { escapeLike } from "./result-scope";
 import { orderKeys, type ResultSort } from "./result-seek";
 
 /** Below this many rows a page reads the whole table in a few milliseconds: no index is worth its upkeep. */
@@ -48,7 +47,7 @@ export async function ensurePageIndex(sql: Sql, table: { schema: string; name: s
   const key = `${table.schema}.${table.name}@${table.version}/${JSON.stringify([equals, sort ?? null])}`;
   if (settled.has(key) || building.has(key)) return;
   const index = indexName(table.name, equals, sort);
-  if ((await indexState(sql, table.schema, index)) === "valid") {
+  if (await isValidIndex(sql, table.schema, index)) {
     settled.set(key, true);
     return;
   }
@@ -62,10 +61,14 @@ export async function ensurePageIndex(sql: Sql, table: { schema: string; name: s
       const [lock] = await connection<{ got: boolean }[]>`SELECT pg_try_advisory_lock(hashtext(${lockKey})) AS got`;
       if (!lock?.got) return;
       try {
-        const state = await indexState(connection as unknown as Sql, table.schema, index);
-        // An invalid index is what an interrupted concurrent build leaves behind: it would be kept forever otherwise.
-        if (state === "invalid") await connection.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${qualified(table.schema, index)}`);
-        if (state !== "valid" && (await pageIndexNames(connection as unknown as Sql, table)).length < MAX_PAGE_INDEXES) {
+        const existing = await pageIndexes(connection as unknown as Sql, table);
+        // Under the lock no build runs: an invalid page index is what a failed or interrupted one
+        // left behind, kept forever and counted against the cap otherwise.
+        for (const leftover of existing.filter((i) => !i.valid)) {
+          await connection.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${qualified(table.schema, leftover.name)}`);
+        }
+        const valid = existing.filter((i) => i.valid);
+        if (!valid.some((i) => i.name === index) && valid.length < MAX_PAGE_INDEXES) {
           const keys = [...equals.map(quoteIdent), orderKeys(sort)].join(", ");
           await connection.unsafe(`CREATE INDEX CONCURRENTLY ${quoteIdent(index)} ON ${qualified(table.schema, table.name)} (${keys})`);
         }
@@ -93,18 +96,18 @@ function indexName(table: string, equals: string[], sort: ResultSort | undefined
   return `${table.slice(0, 40)}${INDEX_INFIX}${createHash("sha1").update(identity).digest("hex").slice(0, 12)}`;
 }
 
-/** The page indexes built on a dataset table. */
-export async function pageIndexNames(sql: Sql, table: { schema: string; name: string }): Promise<string[]> {
-  const prefix = escapeLike(`${table.name.slice(0, 40)}${INDEX_INFIX}`);
-  const rows = await sql<{ name: string }[]>`
-    SELECT indexname AS name FROM pg_indexes WHERE schemaname = ${table.schema} AND tablename = ${table.name} AND indexname LIKE ${`${prefix}%`}`;
-  return rows.map((row) => row.name);
+/** The page indexes on a dataset table; an invalid one is a build that failed or is running. */
+export async function pageIndexes(sql: Sql, table: { schema: string; name: string }): Promise<{ name: string; valid: boolean }[]> {
+  return sql<{ name: string; valid: boolean }[]>`
+    SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+    WHERE i.indrelid = to_regclass(${qualified(table.schema, table.name)}) AND starts_with(c.relname, ${`${table.name.slice(0, 40)}${INDEX_INFIX}`})
+    ORDER BY c.relname`;
 }
 
-async function indexState(sql: Sql, schema: string, index: string): Promise<"valid" | "invalid" | "missing"> {
+async function isValidIndex(sql: Sql, schema: string, index: string): Promise<boolean> {
   const [row] = await sql<{ valid: boolean }[]>`
     SELECT i.indisvalid AS valid FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_index i ON i.indexrelid = c.oid
     WHERE n.nspname = ${schema} AND c.relname = ${index}`;
-  return row ? (row.valid ? "valid" : "invalid") : "missing";
+  return row?.valid === true;
 }

@@ -8,7 +8,7 @@ import type { TransactionSql } from "postgres";
 import type { Sql } from "@/lib/db/client";
 import type { DatasetColumn } from "@/lib/db/schema";
 import { datasetTableName, qualified, quoteIdent, safeColumnName, stagingTableName } from "@/lib/db/identifiers";
-import { pageIndexNames } from "@/lib/db/queries/result-indexes";
+import { pageIndexes } from "@/lib/db/queries/result-indexes";
 import { env } from "@/lib/env";
 import { runLog } from "@/lib/logger";
 import type { ColumnType, Destination } from "@/lib/schemas/jobs";
@@ -434,7 +434,7 @@ async function writeBesidePageIndexes(tx: Sql, tableName: string, notes: string[
   } catch (error) {
     if ((error as { code?: string }).code !== PROGRAM_LIMIT_EXCEEDED) throw error;
     const table = { schema: env.DATASET_SCHEMA, name: tableName };
-    const indexes = await pageIndexNames(tx, table);
+    const indexes = (await pageIndexes(tx, table)).map((index) => index.name);
     // "index row size … for index …" names the index; "index row requires … bytes" does not.
     const named = /for index "([^"]+)"/.exec((error as Error).message)?.[1];
     if (indexes.length === 0 || (named && !indexes.includes(named))) throw error;
