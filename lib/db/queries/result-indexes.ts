@@ -47,7 +47,7 @@ export async function ensurePageIndex(sql: Sql, table: { schema: string; name: s
   const key = `${table.schema}.${table.name}@${table.version}/${JSON.stringify([equals, sort ?? null])}`;
   if (settled.has(key) || building.has(key)) return;
   const index = indexName(table.name, equals, sort);
-  if (await isValidIndex(sql, table.schema, index)) {
+  if ((await pageIndexes(sql, table)).some((i) => i.name === index && i.valid)) {
     settled.set(key, true);
     return;
   }
@@ -102,12 +102,4 @@ export async function pageIndexes(sql: Sql, table: { schema: string; name: strin
     SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
     WHERE i.indrelid = to_regclass(${qualified(table.schema, table.name)}) AND starts_with(c.relname, ${`${table.name.slice(0, 40)}${INDEX_INFIX}`})
     ORDER BY c.relname`;
-}
-
-async function isValidIndex(sql: Sql, schema: string, index: string): Promise<boolean> {
-  const [row] = await sql<{ valid: boolean }[]>`
-    SELECT i.indisvalid AS valid FROM pg_class c
-    JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_index i ON i.indexrelid = c.oid
-    WHERE n.nspname = ${schema} AND c.relname = ${index}`;
-  return row?.valid === true;
 }
