@@ -282,8 +282,11 @@ describe("dataset modes", () => {
     expect(log).toContain("Appended 1 rows; the dataset now holds 3.");
   });
 
-  it("appends a value too large for a results page index, dropping the index instead of failing the run", async () => {
-    const first = await runFile("big.csv", "id,name\n1,a\n", { format: "csv" }, { type: "dataset", mode: "append" });
+  it.each<Destination>([
+    { type: "dataset", mode: "append" },
+    { type: "dataset", mode: "upsert", key: ["id"] },
+  ])("writes a value too large for a results page index ($mode), dropping the index instead of failing the run", async (destination) => {
+    const first = await runFile("big.csv", "id,name\n1,a\n", { format: "csv" }, destination);
     const table = { schema: env.DATASET_SCHEMA, name: first.table };
     await ensurePageIndex(sql, { ...table, version: "v1", rows: PAGE_INDEX_MIN_ROWS }, { equals: ["name"], sort: { column: "id", desc: false } });
     // Listed from the moment its build starts: the load must come after the build has ended.
