@@ -47,7 +47,8 @@ export async function listRuns(
   return { count: total?.n ?? 0, rows };
 }
 
-export type RunLogLine = { level: LogLevel; message: string; data?: Record<string, unknown> };
+/** A log line; `ts` is when it was logged, if it is written later (now() of the insert otherwise). */
+export type RunLogLine = { level: LogLevel; message: string; data?: Record<string, unknown>; ts?: Date };
 
 export async function appendRunLog(
   db: Db,
@@ -66,7 +67,7 @@ export async function appendRunLogs(db: Db, runId: string, lines: readonly RunLo
     // megabytes of its rows: about 10 ms a line here. A log line can do without: a crash of the
     // database server loses at most its last fraction of a second of log, never a run's data.
     await tx.execute(sql`SET LOCAL synchronous_commit = off`);
-    await tx.insert(runLogs).values(lines.map(({ level, message, data }) => ({ runId, level, message, data: data ?? null })));
+    await tx.insert(runLogs).values(lines.map(({ level, message, data, ts }) => ({ runId, level, message, data: data ?? null, ts })));
   });
 }
 

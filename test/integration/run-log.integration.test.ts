@@ -1,0 +1,64 @@
+import { asc, eq, sql as drizzleSql } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { insertRun } from "@/lib/db/queries/runs";
+import { runLogs } from "@/lib/db/schema";
+import { bufferedRunLogger } from "@/lib/etl/run-log";
+import { createUser, resetDatabase } from "../db";
+import { createJob } from "./jobs";
+
+async function newRun() {
+  const { user, workspace } = await createUser();
+  const job = await createJob({
+    workspaceId: workspace.id,
+    userId: user.id,
+    name: "Logged",
+    definition: { source: { type: "http", url: "http://127.0.0.1:9/none" }, destination: { type: "dataset" } },
+  });
+  return insertRun(db, { jobId: job.id, workspaceId: job.workspaceId, trigger: "api", definition: job.definition });
+}
+
+/** The run's lines in order, with the transaction that inserted each (rows of one insert share its xmin). */
+async function lines(runId: string) {
+  return db
+    .select({ message: runLogs.message, ts: runLogs.ts, insert: drizzleSql<string>`${runLogs}.xmin::text` })
+    .from(runLogs)
+    .where(eq(runLogs.runId, runId))
+    .orderBy(asc(runLogs.id));
+}
+
+async function waitForLines(runId: string, count: number) {
+  for (let i = 0; i < 100; i++) {
+    const found = await lines(runId);
+    if (found.length >= count) return found;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`the run's ${count} log lines were not written`);
+}
+
+beforeEach(async () => {
+  await resetDatabase();
+});
+
+describe("a running attempt's log (bufferedRunLogger)", () => {
+  it("writes lines logged close together in one insert, in order, without being flushed", async () => {
+    const run = await newRun();
+    const { log } = bufferedRunLogger(run.id);
+    for (const page of [1, 2, 3]) await log("info", `Fetched page ${page}`);
+    const written = await waitForLines(run.id, 3);
+    expect(written.map((line) => line.message)).toEqual(["Fetched page 1", "Fetched page 2", "Fetched page 3"]);
+    expect(new Set(written.map((line) => line.insert)).size).toBe(1);
+  });
+
+  it("writes what waits at once on flush, each line with the time it was logged", async () => {
+    const run = await newRun();
+    const { log, flush } = bufferedRunLogger(run.id);
+    await log("info", "first");
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await log("warn", "second");
+    await flush();
+    const written = await lines(run.id);
+    expect(written.map((line) => line.message)).toEqual(["first", "second"]);
+    expect(written[1]!.ts.getTime() - written[0]!.ts.getTime()).toBeGreaterThanOrEqual(50);
+  });
+});
