@@ -125,7 +125,7 @@ async function main() {
   const { createUserWithWorkspace } = await import("@/lib/db/queries/users");
   const { createApiToken } = await import("@/lib/db/queries/tokens");
   const { runsQueue } = await import("@/lib/queue/runs-queue");
-  const { closeQueues } = await import("@/lib/queue/producer");
+  const { closeQueues, producerRedis } = await import("@/lib/queue/producer");
   const { schedulesQueue } = await import("@/lib/queue/schedules-queue");
   const { notificationsQueue } = await import("@/lib/notifications/queue");
   const { datasetTableName, qualified } = await import("@/lib/db/identifiers");
@@ -356,6 +356,11 @@ async function main() {
     await rm(dir, { recursive: true, force: true });
     // The workers create every queue they consume, not only the runs'.
     for (const queue of [runsQueue(), schedulesQueue(), notificationsQueue()]) await queue.obliterate({ force: true }).catch(() => undefined);
+    // And what else lives under the prefix, such as the API's rate-limit counters (which would expire within a minute).
+    const redis = producerRedis();
+    for await (const keys of redis.scanStream({ match: `${benchEnv.QUEUE_PREFIX}:*`, count: 1000 }) as AsyncIterable<string[]>) {
+      if (keys.length > 0) await redis.del(...keys);
+    }
     await closeQueues();
     await closeDb();
     await dropDatabase(benchEnv.DATABASE_URL!);
