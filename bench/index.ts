@@ -22,6 +22,7 @@ import { openAsBlob } from "node:fs";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import autocannon from "autocannon";
+import type { Redis } from "ioredis";
 import { benchEnv, SERVER_URL, SOURCE_DATABASE, SOURCE_DATABASE_URL } from "./bench-env";
 import { startApiProcess } from "./api-server";
 import { CSV_TABLE_COLUMNS, CUSTOMER_TABLE_COLUMNS, customerPage, writeCustomersCsv, writeOrdersCsv } from "./seeded-data";
@@ -115,6 +116,12 @@ async function startJsonServer(records: number) {
     res.writeHead(200, { "content-type": "application/json", "content-length": body.length }).end(body);
   });
   return { url: `${base}/customers?page=1`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  for await (const keys of redis.scanStream({ match: pattern, count: 1000 }) as AsyncIterable<string[]>) {
+    if (keys.length > 0) await redis.del(...keys);
+  }
 }
 
 async function main() {
@@ -357,10 +364,7 @@ async function main() {
     // The workers create every queue they consume, not only the runs'.
     for (const queue of [runsQueue(), schedulesQueue(), notificationsQueue()]) await queue.obliterate({ force: true }).catch(() => undefined);
     // And what else lives under the prefix, such as the API's rate-limit counters (which would expire within a minute).
-    const redis = producerRedis();
-    for await (const keys of redis.scanStream({ match: `${benchEnv.QUEUE_PREFIX}:*`, count: 1000 }) as AsyncIterable<string[]>) {
-      if (keys.length > 0) await redis.del(...keys);
-    }
+    await deleteKeys(producerRedis(), `${benchEnv.QUEUE_PREFIX}:*`).catch(() => undefined);
     await closeQueues();
     await closeDb();
     await dropDatabase(benchEnv.DATABASE_URL!);

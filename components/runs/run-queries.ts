@@ -52,6 +52,8 @@ export function useRunLog(id: string, run: Pick<Run, "status" | "finishedAt">) {
       if (live) return 1000;
       if (finishedAt === undefined) return false;
       const last = query.state.data?.at(-1);
+      // A line's time is the worker's clock and finishedAt the database's: should the worker's run
+      // behind, the tail is polled until LOG_TAIL_MS, no longer.
       const closingLinePending = !last || Date.parse(last.ts) < finishedAt;
       return closingLinePending && Date.now() - finishedAt < LOG_TAIL_MS ? 1000 : false;
     },

@@ -104,7 +104,7 @@ export async function executeRunIsolated(
       onMessage = (message) => {
         if (message.kind === "outcome") return resolve(message.outcome);
         // A line of another run (posted after that run's outcome) is not this run's.
-        if (message.runId === runId) void runLog.log(message.line.level, message.line.message, message.line.data);
+        if (message.runId === runId) void runLog.log(message.line.level, message.line.message, message.line.data, message.line.ts);
       };
       // The thread's own error handler logs it; here it only tells why the run ended.
       onError = (error) => {
@@ -187,10 +187,10 @@ function threadLog(runId: string): RunLog {
   };
   return {
     // The line that finds the failure goes into the next insert.
-    log: (level, message, data) =>
-      buffered.log(level, message, data).catch((error: unknown) => {
+    log: (level, message, data, ts) =>
+      buffered.log(level, message, data, ts).catch((error: unknown) => {
         lost(error);
-        return buffered.log(level, message, data);
+        return buffered.log(level, message, data, ts);
       }),
     flush: () => buffered.flush().catch(lost),
   };

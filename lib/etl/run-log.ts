@@ -3,7 +3,8 @@ import { db } from "@/lib/db/client";
 import { appendRunLog, appendRunLogs, type RunLogLine } from "@/lib/db/queries/runs";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
-export type RunLogger = (level: LogLevel, message: string, data?: Record<string, unknown>) => Promise<void>;
+/** `ts`: when the line was logged, if that was elsewhere (a run thread, whose lines the main thread writes); now otherwise. */
+export type RunLogger = (level: LogLevel, message: string, data?: Record<string, unknown>, ts?: Date) => Promise<void>;
 
 /** Writes a run's log lines to PostgreSQL as they happen, so the UI and API can read them live. */
 export function runLogger(runId: string): RunLogger {
@@ -22,15 +23,17 @@ export type RunLog = { log: RunLogger; flush: () => Promise<void> };
 /**
  * How long a line waits for others before they are written together. A source logs every page it
  * fetches: an HTTP run of 200 pages in two seconds committed an insert per line, four round trips
- * each, which the worker's main thread and PostgreSQL paid for on cores the run needed.
+ * each, which the worker's main thread and PostgreSQL paid for on cores the run needed. A worker
+ * process that is killed loses what waits, at most this much of its runs' logs.
  */
 const LOG_BATCH_MS = 200;
 
 /**
  * The log of a running attempt: lines are written in order, a fraction of a second after they
- * happen, and the run does not wait for their insert. Lines logged within LOG_BATCH_MS of each
- * other, or while an insert is in flight, go together in the next insert; `flush` writes at once.
- * A failed insert fails the next `log` or the `flush` that ends the attempt.
+ * happen, each with the time it was logged, and the run does not wait for their insert. A line
+ * waits at most LOG_BATCH_MS, and every line logged meanwhile, or while an insert is in flight,
+ * goes in the same insert; `flush` writes at once. A failed insert fails the next `log` or the
+ * `flush` that ends the attempt.
  */
 export function bufferedRunLogger(runId: string): RunLog {
   let queued: RunLogLine[] = [];
@@ -60,9 +63,9 @@ export function bufferedRunLogger(runId: string): RunLog {
   };
 
   return {
-    log: async (level, message, data) => {
+    log: async (level, message, data, ts = new Date()) => {
       if (failure) throw failure;
-      queued.push({ level, message, data, ts: new Date() });
+      queued.push({ level, message, data, ts });
       if (!writing && !waiting) waiting = setTimeout(write, LOG_BATCH_MS);
     },
     flush: async () => {

@@ -12,7 +12,7 @@ const post = (message: RunThreadMessage) => parentPort!.postMessage(message);
  * for an insert.
  */
 const toMainThread = (runId: string): RunLog => ({
-  log: async (level, message, data) => post({ kind: "log", runId, line: { level, message, data } }),
+  log: async (level, message, data) => post({ kind: "log", runId, line: { level, message, data, ts: new Date() } }),
   flush: async () => undefined,
 });
 

@@ -1,5 +1,5 @@
-import { asc, eq, sql as drizzleSql } from "drizzle-orm";
-import { beforeEach, describe, expect, it } from "vitest";
+import { asc, eq, sql } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db/client";
 import { insertRun } from "@/lib/db/queries/runs";
 import { runLogs } from "@/lib/db/schema";
@@ -21,7 +21,7 @@ async function newRun() {
 /** The run's lines in order, with the transaction that inserted each (rows of one insert share its xmin). */
 async function lines(runId: string) {
   return db
-    .select({ message: runLogs.message, ts: runLogs.ts, insert: drizzleSql<string>`${runLogs}.xmin::text` })
+    .select({ message: runLogs.message, ts: runLogs.ts, insert: sql<string>`${runLogs}.xmin::text` })
     .from(runLogs)
     .where(eq(runLogs.runId, runId))
     .orderBy(asc(runLogs.id));
@@ -39,6 +39,9 @@ async function waitForLines(runId: string, count: number) {
 beforeEach(async () => {
   await resetDatabase();
 });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("a running attempt's log (bufferedRunLogger)", () => {
   it("writes lines logged close together in one insert, in order, without being flushed", async () => {
@@ -50,15 +53,29 @@ describe("a running attempt's log (bufferedRunLogger)", () => {
     expect(new Set(written.map((line) => line.insert)).size).toBe(1);
   });
 
-  it("writes what waits at once on flush, each line with the time it was logged", async () => {
+  it("writes what waits at once on flush, without waiting for the lines' company", async () => {
+    const run = await newRun();
+    const { log, flush } = bufferedRunLogger(run.id);
+    // The wait for company never ends here: only flush can write the lines.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    await log("info", "first");
+    await log("warn", "second");
+    await flush();
+    expect((await lines(run.id)).map((line) => line.message)).toEqual(["first", "second"]);
+  });
+
+  it("writes each line with the time it was logged, or the time its run thread gives", async () => {
     const run = await newRun();
     const { log, flush } = bufferedRunLogger(run.id);
     await log("info", "first");
     await new Promise((resolve) => setTimeout(resolve, 60));
     await log("warn", "second");
+    const inThread = new Date(Date.now() - 3_600_000);
+    await log("info", "posted by a run thread an hour ago", undefined, inThread);
     await flush();
     const written = await lines(run.id);
-    expect(written.map((line) => line.message)).toEqual(["first", "second"]);
+    expect(written.map((line) => line.message)).toEqual(["first", "second", "posted by a run thread an hour ago"]);
     expect(written[1]!.ts.getTime() - written[0]!.ts.getTime()).toBeGreaterThanOrEqual(50);
+    expect(written[2]!.ts.getTime()).toBe(inThread.getTime());
   });
 });
