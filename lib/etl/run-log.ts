@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
-import { appendRunLog, appendRunLogs, type RunLogLine } from "@/lib/db/queries/runs";
+import { appendRunLogs, type RunLogLine } from "@/lib/db/queries/runs";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 /** `ts`: when the line was logged, if that was elsewhere (a run thread, whose lines the main thread writes); now otherwise. */
@@ -8,8 +8,8 @@ export type RunLogger = (level: LogLevel, message: string, data?: Record<string,
 
 /** Writes a run's log lines to PostgreSQL as they happen, so the UI and API can read them live. */
 export function runLogger(runId: string): RunLogger {
-  return async (level, message, data) => {
-    await appendRunLog(db, runId, level, message, data);
+  return async (level, message, data, ts) => {
+    await appendRunLogs(db, runId, [{ level, message, data, ts }]);
   };
 }
 

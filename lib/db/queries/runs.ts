@@ -50,16 +50,6 @@ export async function listRuns(
 /** A log line; `ts` is when it was logged, if it is written later (now() of the insert otherwise). */
 export type RunLogLine = { level: LogLevel; message: string; data?: Record<string, unknown>; ts?: Date };
 
-export async function appendRunLog(
-  db: Db,
-  runId: string,
-  level: LogLevel,
-  message: string,
-  data?: Record<string, unknown>,
-): Promise<void> {
-  await appendRunLogs(db, runId, [{ level, message, data }]);
-}
-
 /** Several lines in one insert; their ids follow their order. */
 export async function appendRunLogs(db: Db, runId: string, lines: readonly RunLogLine[]): Promise<void> {
   await db.transaction(async (tx) => {
