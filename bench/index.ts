@@ -131,10 +131,7 @@ async function main() {
   const { db, sql, closeDb } = await import("@/lib/db/client");
   const { createUserWithWorkspace } = await import("@/lib/db/queries/users");
   const { createApiToken } = await import("@/lib/db/queries/tokens");
-  const { runsQueue } = await import("@/lib/queue/runs-queue");
   const { closeQueues, producerRedis } = await import("@/lib/queue/producer");
-  const { schedulesQueue } = await import("@/lib/queue/schedules-queue");
-  const { notificationsQueue } = await import("@/lib/notifications/queue");
   const { datasetTableName, qualified } = await import("@/lib/db/identifiers");
   const appDatabase = new URL(benchEnv.DATABASE_URL!).pathname.slice(1);
 
@@ -361,9 +358,8 @@ async function main() {
     await jsonServer?.close();
     await api.close();
     await rm(dir, { recursive: true, force: true });
-    // The workers create every queue they consume, not only the runs'.
-    for (const queue of [runsQueue(), schedulesQueue(), notificationsQueue()]) await queue.obliterate({ force: true }).catch(() => undefined);
-    // And what else lives under the prefix, such as the API's rate-limit counters (which would expire within a minute).
+    // Everything under the benchmark's prefix: every queue its workers created, not only the runs',
+    // and the API's rate-limit counters. Workers and API have stopped, so nothing writes there now.
     await deleteKeys(producerRedis(), `${benchEnv.QUEUE_PREFIX}:*`).catch(() => undefined);
     await closeQueues();
     await closeDb();
