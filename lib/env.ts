@@ -25,7 +25,8 @@ const DEVELOPMENT_ENCRYPTION_KEY = Buffer.from("development-only-key-change-me!!
 const schema = z.object({
   NODE_ENV: optional(z.enum(["development", "test", "production"]).default("development")),
   DATABASE_URL: optional(z.url().default("postgres://postgres@127.0.0.1:5432/dataflowhub")),
-  DATABASE_POOL_SIZE: optional(z.coerce.number().int().min(1).max(100).default(10)),
+  // A run's COPY holds one connection of its thread's pool for as long as it loads.
+  DATABASE_POOL_SIZE: optional(z.coerce.number().int().min(2).max(100).default(10)),
   REDIS_URL: optional(z.url().default("redis://127.0.0.1:6379")),
   QUEUE_PREFIX: optional(z.string().regex(/^[\w:-]+$/).default("dfh")),
   NEXTAUTH_SECRET: isProduction

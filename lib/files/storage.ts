@@ -90,9 +90,15 @@ async function* readChunks(sql: Sql, id: string): AsyncGenerator<Buffer> {
   // Binary COPY sends the bytes as they are; a query would send them hex-encoded, twice as long.
   const fetch = (seq: number) => {
     const promise = (async () => {
-      const output = await sql.unsafe(`COPY (SELECT data FROM file_chunks WHERE file_id = '${id}' AND seq = ${seq}) TO STDOUT (FORMAT binary)`).readable();
+      // On a connection of its own while it streams, as a COPY must be (see DatasetLoad.openCopy).
+      const connection = await sql.reserve();
       const parts: Buffer[] = [];
-      for await (const part of output) parts.push(part as Buffer);
+      try {
+        const output = await connection.unsafe(`COPY (SELECT data FROM file_chunks WHERE file_id = '${id}' AND seq = ${seq}) TO STDOUT (FORMAT binary)`).readable();
+        for await (const part of output) parts.push(part as Buffer);
+      } finally {
+        connection.release();
+      }
       // The output of one chunk mostly comes as one part: copying it would be one more megabyte for V8 to count and collect.
       return singleByteaFromBinaryCopy(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
     })();

@@ -99,6 +99,33 @@ describe("POST /api/v1/files", () => {
     }
   });
 
+  // A run reads its file on a pool it shares with its load and bookkeeping; a query queued behind
+  // a chunk's COPY on a busy pool failed with COPY_IN_PROGRESS.
+  it("reads a file while other queries keep every connection of a small pool busy", async () => {
+    const { user } = await createUser();
+    const content = Buffer.alloc(2 * 1024 * 1024 + 5, "x,y\n");
+    const id = await uploadOk(user.id, "busy.csv", content);
+    const two = postgres(env.DATABASE_URL, { max: 2 });
+    let reading = true;
+    const failures: unknown[] = [];
+    // Four queries in flight at all times until the file is read: each answer sends the next.
+    const keepBusy = async () => {
+      while (reading) await two`SELECT 1`.catch((error: unknown) => failures.push(error));
+    };
+    try {
+      const busy = Array.from({ length: 4 }, keepBusy);
+      const read: Buffer[] = [];
+      for await (const chunk of pgFileStorage(two as unknown as typeof sql).get(id)) read.push(chunk as Buffer);
+      reading = false;
+      await Promise.all(busy);
+      expect(Buffer.concat(read).equals(content)).toBe(true);
+      expect(failures).toEqual([]);
+    } finally {
+      reading = false;
+      await two.end({ timeout: 1 });
+    }
+  });
+
   it("detects the format from the name, else from the content, and refuses what it cannot read", async () => {
     const { user } = await createUser();
     const format = async (name: string, content: string | Buffer) => {

@@ -122,8 +122,17 @@ export class DatasetLoad implements DestinationLoad {
     if (this.copy && (this.copy.target !== target || this.copy.binary !== binary)) await this.endCopy();
     if (this.copy) return this.copy;
     const columns = `_row${target ? `, ${target}` : ""}`;
-    const stream = (await this.sql.unsafe(`COPY ${this.staging} (${columns}) FROM STDIN${binary ? " (FORMAT binary)" : ""}`).writable()) as Writable;
-    const done = finished(stream);
+    // The COPY has a connection to itself until it ends: on the shared pool, once every connection
+    // is busy, postgres.js queues the next query behind it, which then fails (COPY_IN_PROGRESS).
+    const connection = await this.sql.reserve();
+    let stream: Writable;
+    try {
+      stream = (await connection.unsafe(`COPY ${this.staging} (${columns}) FROM STDIN${binary ? " (FORMAT binary)" : ""}`).writable()) as Writable;
+    } catch (error) {
+      connection.release();
+      throw error;
+    }
+    const done = finished(stream).finally(() => connection.release());
     // Whoever waits on the COPY next sees its failure; until then it must not count as unhandled.
     done.catch(() => undefined);
     if (binary) stream.write(BINARY_COPY_HEADER);
