@@ -40,8 +40,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const CHUNK_BYTES = 1024 * 1024;
 
 /**
- * Files as numbered bytea chunks in `file_chunks`. `sql` may be a transaction: the upload service
- * writes the chunks and the file's row together, so a failed or oversized upload leaves nothing.
+ * Files as numbered bytea chunks in `file_chunks`. For `put` and `remove`, `sql` may be a
+ * transaction: the upload service writes the chunks and the file's row together, so a failed or
+ * oversized upload leaves nothing. `get` needs a pool: each chunk is read on a connection of its own.
  */
 export function pgFileStorage(sql: Sql): FileStorage {
   return {

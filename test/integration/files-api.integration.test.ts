@@ -120,6 +120,10 @@ describe("POST /api/v1/files", () => {
       await Promise.all(busy);
       expect(Buffer.concat(read).equals(content)).toBe(true);
       expect(failures).toEqual([]);
+      // Every chunk's connection was handed back: both can be had at once.
+      const both = await Promise.race([Promise.all([two.reserve(), two.reserve()]), new Promise<"no answer">((resolve) => setTimeout(resolve, 2000, "no answer"))]);
+      expect(both).not.toBe("no answer");
+      for (const connection of both as postgres.ReservedSql[]) connection.release();
     } finally {
       reading = false;
       await two.end({ timeout: 1 });
