@@ -40,6 +40,26 @@ describe("a pool whose session PostgreSQL ends", () => {
     }
   });
 
+  // A reservation's queries went to its connection after the close, wherever the pool had put it
+  // since: reconnecting for another query, or reserved by someone else.
+  it("refuses a reservation's queries once its session has ended", async () => {
+    const one = postgres(env.DATABASE_URL, { max: 1, onnotice: () => {} });
+    try {
+      const held = await one.reserve();
+      const waiting = one.reserve();
+      await terminate(await backendPid(held));
+      // The one connection, reconnected, now belongs to the reserve that waited for it.
+      const next = await within(waiting, 3000);
+      expect(next).not.toBe("too late");
+      await expect(held`SELECT 1`).rejects.toMatchObject({ code: "CONNECTION_CLOSED" });
+      held.release();
+      (next as postgres.ReservedSql).release();
+      await expectWholePool(one, 1);
+    } finally {
+      await one.end({ timeout: 1 });
+    }
+  });
+
   // A FATAL "terminating connection" came before the close and stayed behind it: the reconnected
   // session's first query failed with it.
   it("answers the next query from a new session", async () => {
