@@ -4,8 +4,8 @@
  * (bench/api-server.ts), worker processes (worker/index.ts) — and measures, each figure the
  * median of BENCH_REPEAT runs (default 3):
  *   floors (psql \copy of the same data), a CSV file job, a paginated HTTP JSON job and a
- *   PostgreSQL-source job end to end through the API (each run paired with a run of its floor just
- *   before it, the ratio the median of the pairs'), worker peak RSS at 1M and 5M rows, the
+ *   PostgreSQL-source job end to end through the API (each run paired with the median of
+ *   FLOOR_SAMPLES runs of its floor just before it, the ratio the median of the pairs'), worker peak RSS at 1M and 5M rows, the
  *   results API (sequential latency and load), queue latency and scale-out over worker processes.
  * Prints a table and writes bench/out/bench-<time>.json. Everything it created is dropped at the end.
  *
@@ -90,6 +90,19 @@ function floor(database: string, file: string, columns: string, rows: number, na
     return seconds;
   };
   return { name, rows, copy };
+}
+
+/**
+ * Runs of the floor behind each run of a job: one psql \copy of 200k rows lasts half a second,
+ * and its time swung from 0.5 to 0.9 s from one run to the next (a checkpoint, psql's own start),
+ * which put more noise into the pair's ratio than the job's own time did.
+ */
+const FLOOR_SAMPLES = 3;
+
+async function floorSeconds(spec: Floor): Promise<number> {
+  const runs: number[] = [];
+  for (let i = 0; i < FLOOR_SAMPLES; i++) runs.push(await spec.copy());
+  return median(runs);
 }
 
 /** The floor on its own, REPEAT times: the row of the table that shows it. */
@@ -199,8 +212,8 @@ async function main() {
     };
     /**
      * Runs a job REPEAT times on one worker process; wall time from the trigger to `success` (the
-     * run's own timestamps). With a floor, each run follows a run of the floor and is compared
-     * with it: this machine's speed drifts by a third within minutes, and a ratio of runs made
+     * run's own timestamps). With a floor, each run follows FLOOR_SAMPLES runs of the floor and is
+     * compared with their median: this machine's speed drifts by a third within minutes, and a ratio of runs made
      * minutes apart would measure the drift. The ratio printed is the median of those pairs'.
      */
     const measureJob = async (name: string, jobId: string, floorSpec?: Floor, repeat = REPEAT): Promise<{ result: Case; lastRunId: string }> => {
@@ -211,7 +224,7 @@ async function main() {
       let rows = 0;
       let lastRunId = "";
       for (let i = 0; i < repeat; i++) {
-        const floorSeconds = floorSpec ? await floorSpec.copy() : undefined;
+        const pairedFloor = floorSpec ? await floorSeconds(floorSpec) : undefined;
         await resetPeakRss(worker.pid!);
         const run = await finished((await trigger(jobId)).id, 250);
         const runSeconds = (Date.parse(run.finishedAt!) - Date.parse(run.createdAt)) / 1000;
@@ -219,7 +232,7 @@ async function main() {
         peaks.push(await peakRssMb(worker.pid!));
         rows = run.rowsExtracted;
         lastRunId = run.id;
-        if (floorSpec && floorSeconds) ratios.push(rows / runSeconds / (floorSpec.rows / floorSeconds));
+        if (floorSpec && pairedFloor) ratios.push(rows / runSeconds / (floorSpec.rows / pairedFloor));
         await settle(jobId);
       }
       const s = median(seconds);
