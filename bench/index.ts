@@ -5,8 +5,9 @@
  * median of BENCH_REPEAT runs (default 3):
  *   floors (psql \copy of the same data), a CSV file job, a paginated HTTP JSON job and a
  *   PostgreSQL-source job end to end through the API (each run paired with the median of
- *   FLOOR_SAMPLES runs of its floor just before it, the ratio the median of the pairs'), worker peak RSS at 1M and 5M rows, the
- *   results API (sequential latency and load), queue latency and scale-out over worker processes.
+ *   FLOOR_SAMPLES runs of its floor just before it, the ratio the median of the pairs'), worker
+ *   peak RSS at 1M and 5M rows, the results API (sequential latency and load), queue latency
+ *   and scale-out over worker processes.
  * Prints a table and writes bench/out/bench-<time>.json. Everything it created is dropped at the end.
  *
  * Usage: npm run bench        BENCH_REPEAT=1 BENCH_ROWS=200000 npm run bench  (a quick smoke run)
@@ -94,8 +95,8 @@ function floor(database: string, file: string, columns: string, rows: number, na
 
 /**
  * Runs of the floor behind each run of a job: one psql \copy of 200k rows lasts half a second,
- * and its time swung from 0.5 to 0.9 s from one run to the next (a checkpoint, psql's own start),
- * which put more noise into the pair's ratio than the job's own time did.
+ * and its time swung from 0.5 to 0.9 s from one run to the next (a checkpoint or psql's own start,
+ * probably), which put more noise into the pair's ratio than the job's own time did.
  */
 const FLOOR_SAMPLES = 3;
 
@@ -213,8 +214,9 @@ async function main() {
     /**
      * Runs a job REPEAT times on one worker process; wall time from the trigger to `success` (the
      * run's own timestamps). With a floor, each run follows FLOOR_SAMPLES runs of the floor and is
-     * compared with their median: this machine's speed drifts by a third within minutes, and a ratio of runs made
-     * minutes apart would measure the drift. The ratio printed is the median of those pairs'.
+     * compared with their median: this machine's speed drifts by a third within minutes, and a
+     * ratio of runs made minutes apart would measure the drift. The ratio printed is the median
+     * of those pairs'.
      */
     const measureJob = async (name: string, jobId: string, floorSpec?: Floor, repeat = REPEAT): Promise<{ result: Case; lastRunId: string }> => {
       const worker = workers[0]!;

@@ -7,7 +7,7 @@ import { env } from "@/lib/env";
 import { DatasetLoad } from "@/lib/etl/destinations/dataset";
 import { createUser, resetDatabase } from "../db";
 import { createJob } from "./jobs";
-import { expectWholePool } from "./pool";
+import { expectWholePool, firstClose, within } from "./pool";
 
 beforeEach(async () => {
   await resetDatabase();
@@ -17,8 +17,9 @@ const batch = (from: number, rows: number) => aq.table({ id: Array.from({ length
 
 /** The smallest pool lib/env allows, named so that its sessions can be found in pg_stat_activity. */
 function smallPool(name: string) {
-  const pool = postgres(env.DATABASE_URL, { max: 2, onnotice: () => {}, connection: { application_name: name } });
-  return { pool, sql: pool as unknown as Sql };
+  const { onclose, closed } = firstClose();
+  const pool = postgres(env.DATABASE_URL, { max: 2, onnotice: () => {}, onclose, connection: { application_name: name } });
+  return { pool, sql: pool as unknown as Sql, closed };
 }
 
 async function openLoad(small: Sql) {
@@ -59,21 +60,25 @@ describe("a dataset load on a pool as small as the worker allows", () => {
   // which a run thread keeps from run to run, failed with CONNECTION_CLOSED (patches/README.md).
   it("leaves the pool whole when the COPY's session is ended under it", async () => {
     const name = "dfh-test-copy-ended";
-    const { pool, sql: small } = smallPool(name);
+    const { pool, sql: small, closed } = smallPool(name);
     try {
       const { load } = await openLoad(small);
       await load.write(batch(1, 5000));
       const [ended] = await sql<{ done: boolean }[]>`
-        SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = ${name} AND state = 'active' AND query LIKE 'COPY%'`;
+        SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name = ${name} AND state = 'active' AND query LIKE 'COPY%'`;
       expect(ended?.done).toBe(true);
-      await expect(
-        (async () => {
-          for (let i = 0; i < 50; i++) {
-            await load.write(batch(5001 + i * 1000, 1000));
-            await new Promise((resolve) => setTimeout(resolve, 20));
-          }
-        })(),
-      ).rejects.toThrow();
+      // PostgreSQL ends a session in COPY FROM STDIN when it next reads from it: the load writes
+      // until the pool hears of the close, and the write after that fails.
+      const writing = (async () => {
+        for (let row = 5001; ; row += 1000) {
+          await load.write(batch(row, 1000));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      writing.catch(() => undefined);
+      expect(await within(closed)).not.toBe("too late");
+      await expect(writing).rejects.toThrow();
       await load.abort().catch(() => undefined);
       const answers = await Promise.allSettled(Array.from({ length: 6 }, () => small`SELECT 1 AS ok`));
       expect(answers.filter((result) => result.status === "rejected")).toEqual([]);
