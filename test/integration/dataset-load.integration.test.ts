@@ -5,8 +5,8 @@ import { sql, type Sql } from "@/lib/db/client";
 import { datasetTableName, qualified } from "@/lib/db/identifiers";
 import { env } from "@/lib/env";
 import { DatasetLoad } from "@/lib/etl/destinations/dataset";
-import { createUser, resetDatabase } from "../db";
-import { createJob } from "./jobs";
+import { resetDatabase } from "../db";
+import { createDatasetJob } from "./jobs";
 import { expectWholePool, firstClose, within } from "./pool";
 
 beforeEach(async () => {
@@ -23,14 +23,8 @@ function smallPool(name: string) {
 }
 
 async function openLoad(small: Sql) {
-  const { user, workspace } = await createUser();
-  const job = await createJob({
-    workspaceId: workspace.id,
-    userId: user.id,
-    name: "Small pool",
-    definition: { source: { type: "http", url: "http://127.0.0.1:9/none" }, destination: { type: "dataset" } },
-  });
-  const context = { jobId: job.id, workspaceId: workspace.id, runId: crypto.randomUUID(), attemptId: crypto.randomUUID(), log: async () => {} };
+  const job = await createDatasetJob("Small pool");
+  const context = { jobId: job.id, workspaceId: job.workspaceId, runId: crypto.randomUUID(), attemptId: crypto.randomUUID(), log: async () => {} };
   return { job, load: await DatasetLoad.open(small, { type: "dataset", mode: "replace" }, context) };
 }
 

@@ -5,6 +5,7 @@ import { insertRun, listRunLogs } from "@/lib/db/queries/runs";
 import { datasets } from "@/lib/db/schema";
 import { enqueueRun } from "@/lib/queue/runs-queue";
 import { jobDefinitionSchema } from "@/lib/schemas/jobs";
+import { createUser } from "../db";
 
 
 /** Inserts a job through the query layer, its definition validated (and defaulted) by the job schema. */
@@ -15,6 +16,17 @@ export async function createJob(params: { workspaceId: string; userId: string; n
     description: null,
     definition: jobDefinitionSchema.parse(params.definition),
     createdBy: params.userId,
+  });
+}
+
+/** A job of a new user that loads into a dataset, for tests that never run its source. */
+export async function createDatasetJob(name: string) {
+  const { user, workspace } = await createUser();
+  return createJob({
+    workspaceId: workspace.id,
+    userId: user.id,
+    name,
+    definition: { source: { type: "http", url: "http://127.0.0.1:9/none" }, destination: { type: "dataset" } },
   });
 }
 

@@ -4,17 +4,11 @@ import { db } from "@/lib/db/client";
 import { insertRun } from "@/lib/db/queries/runs";
 import { runLogs } from "@/lib/db/schema";
 import { bufferedRunLogger } from "@/lib/etl/run-log";
-import { createUser, resetDatabase } from "../db";
-import { createJob } from "./jobs";
+import { resetDatabase } from "../db";
+import { createDatasetJob } from "./jobs";
 
 async function newRun() {
-  const { user, workspace } = await createUser();
-  const job = await createJob({
-    workspaceId: workspace.id,
-    userId: user.id,
-    name: "Logged",
-    definition: { source: { type: "http", url: "http://127.0.0.1:9/none" }, destination: { type: "dataset" } },
-  });
+  const job = await createDatasetJob("Logged");
   return insertRun(db, { jobId: job.id, workspaceId: job.workspaceId, trigger: "api", definition: job.definition });
 }
 
