@@ -2,6 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import type { Sql } from "@/lib/db/client";
+import { copyOut } from "@/lib/db/copy-stream";
 import { singleByteaFromBinaryCopy } from "./binary-copy";
 
 /** What a storage backend reports about bytes it has stored. */
@@ -91,15 +92,10 @@ async function* readChunks(sql: Sql, id: string): AsyncGenerator<Buffer> {
   // Binary COPY sends the bytes as they are; a query would send them hex-encoded, twice as long.
   const fetch = (seq: number) => {
     const promise = (async () => {
-      // On a connection of its own while it streams, as a COPY must be (see DatasetLoad.openCopy).
-      const connection = await sql.reserve();
+      const { stream, done } = await copyOut(sql, `COPY (SELECT data FROM file_chunks WHERE file_id = '${id}' AND seq = ${seq}) TO STDOUT (FORMAT binary)`);
       const parts: Buffer[] = [];
-      try {
-        const output = await connection.unsafe(`COPY (SELECT data FROM file_chunks WHERE file_id = '${id}' AND seq = ${seq}) TO STDOUT (FORMAT binary)`).readable();
-        for await (const part of output) parts.push(part as Buffer);
-      } finally {
-        connection.release();
-      }
+      for await (const part of stream) parts.push(part as Buffer);
+      await done;
       // The output of one chunk mostly comes as one part: copying it would be one more megabyte for V8 to count and collect.
       return singleByteaFromBinaryCopy(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
     })();

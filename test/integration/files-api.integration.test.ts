@@ -104,7 +104,7 @@ describe("POST /api/v1/files", () => {
   // a chunk's COPY on a busy pool failed with COPY_IN_PROGRESS.
   it("reads a file while other queries keep every connection of a small pool busy", async () => {
     const { user } = await createUser();
-    const content = Buffer.alloc(2 * 1024 * 1024 + 5, "x,y\n");
+    const content = Buffer.alloc(3 * 1024 * 1024 - 3, "x,y\n");
     const id = await uploadOk(user.id, "busy.csv", content);
     const two = postgres(env.DATABASE_URL, { max: 2 });
     const deadline = Date.now() + 20_000;

@@ -1,6 +1,8 @@
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { sql } from "@/lib/db/client";
+import { copyOut } from "@/lib/db/copy-stream";
+import type { Sql } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { startPostgresProxy } from "../faults/pg-proxy";
 import { backendPid, expectWholePool, firstClose, within } from "./pool";
@@ -111,6 +113,32 @@ describe("a pool whose session PostgreSQL ends", () => {
     } finally {
       await one.end({ timeout: 1 });
       await proxy.close();
+    }
+  });
+});
+
+describe("a COPY on a shared pool (lib/db/copy-stream.ts)", () => {
+  // Once every connection was busy, postgres.js queued a query behind the streaming COPY on its
+  // connection, where it failed with COPY_IN_PROGRESS.
+  it("has its connection to itself while it streams, and hands it back at the end", async () => {
+    const two = postgres(env.DATABASE_URL, { max: 2, onnotice: () => {} });
+    try {
+      await Promise.all([two`SELECT 1`, two`SELECT 1`]);
+      // Both connections busy, the longer for longer: the COPY starts once the first is free, and
+      // the queries after it find every connection busy.
+      const sleeping = [two`SELECT pg_sleep(0.2)`, two`SELECT pg_sleep(1)`];
+      const { stream, done } = await copyOut(two as unknown as Sql, "COPY (SELECT generate_series(1, 200000)) TO STDOUT");
+      // Unread, the output fills the stream's buffer and holds the COPY open.
+      const answers = await Promise.allSettled(Array.from({ length: 6 }, () => two`SELECT 1 AS ok`));
+      expect(answers.filter((result) => result.status === "rejected")).toEqual([]);
+      let lines = 0;
+      for await (const part of stream) lines += (part as Buffer).toString("latin1").split("\n").length - 1;
+      await done;
+      await Promise.all(sleeping);
+      expect(lines).toBe(200_000);
+      await expectWholePool(two, 2);
+    } finally {
+      await two.end({ timeout: 1 });
     }
   });
 });

@@ -2,10 +2,10 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
-import { finished } from "node:stream/promises";
 import type { ColumnTable } from "arquero";
 import type { TransactionSql } from "postgres";
 import type { Sql } from "@/lib/db/client";
+import { copyIn } from "@/lib/db/copy-stream";
 import type { DatasetColumn } from "@/lib/db/schema";
 import { datasetTableName, qualified, quoteIdent, safeColumnName, stagingTableName } from "@/lib/db/identifiers";
 import { pageIndexes } from "@/lib/db/queries/result-indexes";
@@ -122,19 +122,8 @@ export class DatasetLoad implements DestinationLoad {
     if (this.copy && (this.copy.target !== target || this.copy.binary !== binary)) await this.endCopy();
     if (this.copy) return this.copy;
     const columns = `_row${target ? `, ${target}` : ""}`;
-    // The COPY has a connection to itself until it ends: on the shared pool, once every connection
-    // is busy, postgres.js queues the next query behind it, which then fails (COPY_IN_PROGRESS).
-    const connection = await this.sql.reserve();
-    let stream: Writable;
-    try {
-      stream = (await connection.unsafe(`COPY ${this.staging} (${columns}) FROM STDIN${binary ? " (FORMAT binary)" : ""}`).writable()) as Writable;
-    } catch (error) {
-      connection.release();
-      throw error;
-    }
-    const done = finished(stream).finally(() => connection.release());
-    // Whoever waits on the COPY next sees its failure; until then it must not count as unhandled.
-    done.catch(() => undefined);
+    // Whoever waits on the COPY next sees its failure in `done`.
+    const { stream, done } = await copyIn(this.sql, `COPY ${this.staging} (${columns}) FROM STDIN${binary ? " (FORMAT binary)" : ""}`);
     if (binary) stream.write(BINARY_COPY_HEADER);
     this.copy = { target, binary, stream, done, rows: 0 };
     return this.copy;
