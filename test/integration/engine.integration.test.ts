@@ -164,17 +164,22 @@ describe("a run through the BullMQ worker", () => {
     }
   });
 
-  it("reads a response body as UTF-8, whether or not it starts with a byte order mark", async () => {
+  it("reads a response body as UTF-8, whether or not it starts with a byte order mark, small or cut into pieces", async () => {
     const { workspace } = await createUser();
     const source = sourceSchema.parse(ordersJob(`${fixture.origin}/orders`).source);
-    const records = [{ id: 1, city: "Zürich" }, { id: 2, city: "東京" }, { id: 3, city: "São Paulo 🚲" }];
-    const body = Buffer.from(JSON.stringify({ data: { items: records }, links: { next: null } }));
-    for (const bytes of [body, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body])]) {
-      fixture.route("/orders", (_req, res) => void res.writeHead(200, { "content-type": "application/json" }).end(bytes));
-      const pages = extract(source, { signal: AbortSignal.timeout(10_000), log: async () => undefined, sampleOnly: false, workspaceId: workspace.id });
-      const read: unknown[] = [];
-      for await (const page of pages) read.push(...pageRecords(page));
-      expect(read).toEqual(records);
+    const cities = ["Zürich", "東京", "São Paulo 🚲"];
+    const small = cities.map((city, i) => ({ id: i + 1, city }));
+    // About 400 kB: parsed in pieces (lib/etl/sources/json-bytes.ts).
+    const large = Array.from({ length: 6000 }, (_, i) => ({ id: i + 1, city: cities[i % 3], note: `"quoted" \\ {[${i}]}` }));
+    for (const records of [small, large]) {
+      const body = Buffer.from(JSON.stringify({ data: { items: records }, links: { next: null } }));
+      for (const bytes of [body, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body])]) {
+        fixture.route("/orders", (_req, res) => void res.writeHead(200, { "content-type": "application/json" }).end(bytes));
+        const pages = extract(source, { signal: AbortSignal.timeout(10_000), log: async () => undefined, sampleOnly: false, workspaceId: workspace.id });
+        const read: unknown[] = [];
+        for await (const page of pages) read.push(...pageRecords(page));
+        expect(read).toEqual(records);
+      }
     }
   });
 

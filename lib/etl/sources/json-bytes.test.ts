@@ -1,0 +1,157 @@
+import { describe, expect, it, vi } from "vitest";
+import { seeded } from "@/bench/seeded-data";
+import { parseJsonBytes } from "./json-bytes";
+
+/** What JSON.parse makes of the same text: the value, or its error message. */
+function reference(text: string): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(text) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+function parsed(text: string): { value: unknown } | { error: string } {
+  try {
+    return { value: parseJsonBytes(Buffer.from(text, "utf8")) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+/** The longest text JSON.parse is given while parsing these bytes. */
+function longestParsedText(bytes: Buffer): number {
+  const parse = JSON.parse;
+  let longest = 0;
+  const spy = vi.spyOn(JSON, "parse").mockImplementation((text: string) => {
+    longest = Math.max(longest, text.length);
+    return parse(text);
+  });
+  try {
+    parseJsonBytes(bytes);
+  } catch {
+    // Only the lengths matter here.
+  } finally {
+    spy.mockRestore();
+  }
+  return longest;
+}
+
+/** A piece's text: its elements (at most 48 KB of them) and the brackets around them. */
+const PIECE_CHARS = 48 * 1024 + 2;
+
+/**
+ * The same value or error as JSON.parse; and for valid JSON whose every string and number is
+ * small, no text longer than a piece: the body was cut, not parsed again whole after a misstep.
+ */
+function expectLikeJsonParse(text: string, { cut = true } = {}) {
+  const result = parsed(text);
+  expect(result).toStrictEqual(reference(text));
+  if (!("value" in result)) return;
+  expect(JSON.stringify(result.value)).toBe(JSON.stringify(JSON.parse(text)));
+  if (cut) expect(longestParsedText(Buffer.from(text))).toBeLessThanOrEqual(PIECE_CHARS);
+}
+
+const record = (i: number) => ({
+  id: i,
+  name: `Customer ${i}`,
+  city: ["Zürich", "São Paulo", 'Quote "City"', "東京", "emoji 😀", "back\\slash"][i % 6],
+  tags: i % 2 ? ["a", "b"] : [],
+  nested: { deep: { deeper: [i, i / 3, null, true, false, { e: "}]" }] } },
+});
+
+/** Large enough to be cut into many pieces. */
+const records = (count: number) => Array.from({ length: count }, (_, i) => record(i));
+
+describe("parseJsonBytes", () => {
+  it("parses a paginated API's page as JSON.parse does", () => {
+    expectLikeJsonParse(JSON.stringify({ data: records(3000), links: { next: "https://api.example/x?page=2" } }));
+  });
+
+  it("parses a large top-level array, pretty-printed, with every kind of whitespace", () => {
+    expectLikeJsonParse(JSON.stringify(records(2000), null, 2));
+    expectLikeJsonParse(` \t\r\n${JSON.stringify(records(2000), null, "\t").replace(/\n/g, "\r\n")}\n `);
+  });
+
+  it("cuts large objects between members, keeping their order, duplicates and __proto__ as JSON.parse does", () => {
+    const members = Array.from({ length: 5000 }, (_, i) => `"k${i % 4000}": ${JSON.stringify(record(i))}`);
+    const text = `{"__proto__": {"polluted": true}, ${members.join(",")}, "10": 1, "2": 2, "__proto__": [1]}`;
+    expectLikeJsonParse(text);
+    const value = parseJsonBytes(Buffer.from(text)) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.keys(value).slice(0, 3)).toEqual(["2", "10", "__proto__"]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("parses values larger than a piece: long strings, large nested containers, deep nesting", () => {
+    expectLikeJsonParse(JSON.stringify({ big: "x".repeat(300_000), list: [records(1500), [records(1500)]] }), { cut: false });
+    expectLikeJsonParse(`${"[".repeat(100)}${JSON.stringify(records(2000))}${"]".repeat(100)}`, { cut: false });
+    expectLikeJsonParse(`${"[".repeat(20)}${JSON.stringify(records(2000))}${"]".repeat(20)}`);
+    expectLikeJsonParse(JSON.stringify({ escaped: Array.from({ length: 5000 }, () => '\\"}],{[\\'), after: records(10) }));
+  });
+
+  it("parses what only two-byte characters make large", () => {
+    expectLikeJsonParse(JSON.stringify(Array.from({ length: 20_000 }, (_, i) => `語${i}😀`)));
+  });
+
+  it("gives JSON.parse's own error for text that is not JSON", () => {
+    const valid = JSON.stringify({ data: records(2000) });
+    const broken = [
+      valid.slice(0, -1),
+      `${valid}x`,
+      `${valid},`,
+      valid.replace('"id":1000,', '"id":1000,,'),
+      valid.replace('"id":1000,', '"id":1000'),
+      valid.replace('"id":1500', '"id" 1500'),
+      valid.replace("]}", ",]}"),
+      valid.replace("[", "[,"),
+      valid.replace('"id":1999', "'id':1999"),
+      valid.replace('"tags":["a","b"]', '"tags":["a","b"}'),
+      valid.replace("true", "tru"),
+      valid.replace("null", "NaN"),
+      valid.replace('"Customer 1700"', '"Customer\n1700"'),
+      valid.replace('"Customer 10"', '"Customer 10'),
+      `${valid.slice(0, 60_000)}\u00a0${valid.slice(60_000)}`,
+      "[".repeat(70_000),
+      `{"a": ${"1".repeat(100_000)}x}`,
+    ];
+    for (const text of broken) expectLikeJsonParse(text);
+  });
+
+  it("checks the text between pieces: elements each as large as a piece are cut at every comma", () => {
+    const elements = Array.from({ length: 8 }, (_, i) => JSON.stringify({ i, pad: "p".repeat(30_000) }));
+    expectLikeJsonParse(`[${elements.join(",")}]`);
+    for (const separator of [":", ";", "", ",,", ", ,", "]", "}", "][", " "]) {
+      expectLikeJsonParse(`[${elements.slice(0, 4).join(",")}${separator}${elements.slice(4).join(",")}]`);
+      expectLikeJsonParse(`{"a":${elements[0]},"b"${separator}${elements[1]}}`);
+      expectLikeJsonParse(`{"a":${elements[0]}${separator}"b":${elements[1]}}`);
+    }
+  });
+
+  it("agrees with JSON.parse on random documents, valid and damaged", () => {
+    const random = seeded(7);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const scalar = () => pick([() => Math.floor(random() * 1e6) / 7, () => pick(["", "ü", '"', "\\", "}", "[,]", "😀", "a b"]).repeat(1 + Math.floor(random() * 5)), () => null, () => random() < 0.5])();
+    // Up to about 200 kB a document: wide at the top, so that it is cut, and nested below.
+    let budget = 0;
+    const value = (depth: number): unknown => {
+      if (depth > 6 || budget <= 0 || random() < 0.3) return scalar();
+      const size = Math.floor(random() * (depth < 2 ? 400 : 8));
+      budget -= size;
+      return random() < 0.5
+        ? Array.from({ length: size }, () => value(depth + 1))
+        : Object.fromEntries(Array.from({ length: size }, (_, i) => [pick(["k", "__proto__", "x y", `${i}`, "ü"]) + (i % 7), value(depth + 1)]));
+    };
+    const breakers = ["", "", ",", "]", "}", "[", "{", '"', ":", "x", " "];
+    for (let i = 0; i < 60; i++) {
+      budget = 8000;
+      let text = JSON.stringify(value(0), null, random() < 0.3 ? 1 : undefined) ?? "null";
+      const breaker = pick(breakers);
+      if (breaker) {
+        const at = Math.floor(random() * text.length);
+        text = text.slice(0, at) + breaker + text.slice(at);
+      }
+      expectLikeJsonParse(text);
+    }
+  });
+});
