@@ -59,7 +59,7 @@ const LIMIT_GRACE_MS = 10_000;
 const CANCEL_GRACE_MS = 5_000;
 const POLL_MS = 1_000;
 
-type Stop = "time" | "cancel" | "memory" | "crash" | "handback";
+type Stop = "time" | "cancel" | "memory" | "crash" | "handback" | "start";
 
 /** Threads waiting for their next run; starting one costs about two seconds of module loading. */
 const idle: Worker[] = [];
@@ -85,7 +85,15 @@ export async function executeRunIsolated(
   limits: { timeLimitMs?: number; graceMs?: number; handBack?: AbortSignal } = {},
 ): Promise<IsolatedRunOutcome> {
   const input: RunThreadInput = { runId, ...attempt, timeLimitMs: limits.timeLimitMs ?? env.RUN_TIMEOUT_MS };
-  const thread = idle.pop() ?? startThread();
+  let thread: Worker;
+  try {
+    thread = idle.pop() ?? startThread();
+  } catch (error) {
+    // Node could not create the thread (out of memory or threads): the attempt fails with a
+    // transient error, which the queue retries, instead of leaving the run running.
+    logger.error({ err: error, runId }, "could not start a run thread");
+    return recordStop(input, "start");
+  }
   thread.ref();
   let stop: Stop | null = null;
   const terminate = (reason: Stop) => {
@@ -228,8 +236,9 @@ async function recordStop({ runId, attempt, maxAttempts, fence, timeLimitMs }: R
 
   const failure = stopFailure(stop, timeLimitMs);
   const final = failure.permanent || attempt >= maxAttempts;
-  // The thread was stuck or out of memory: computing steps and the rows they hold are by far the likeliest cause.
-  const stage = "transform";
+  // The thread was stuck or out of memory: computing steps and the rows they hold are by far the
+  // likeliest cause. A thread that never started never got past the extract stage.
+  const stage = stop === "start" ? "extract" : "transform";
   if (!(await failAttempt(db, runId, fence, { stage, message: failure.message, final }))) return { kind: "superseded" };
   await log("error", `${stage} failed: ${failure.message}`, { stage, attempt });
   if (!final) await log("info", `Attempt ${attempt} of ${maxAttempts} failed; the run will be retried.`);
@@ -247,5 +256,7 @@ function stopFailure(stop: Exclude<Stop, "cancel" | "handback">, timeLimitMs: nu
       };
     case "crash":
       return { message: "The run stopped unexpectedly (internal error).", permanent: false };
+    case "start":
+      return { message: "The worker could not start a thread for the run (out of memory or threads?); see the worker's log.", permanent: false };
   }
 }
