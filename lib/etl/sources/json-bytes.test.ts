@@ -90,6 +90,33 @@ describe("parseJsonBytes", () => {
     expectLikeJsonParse(JSON.stringify({ escaped: Array.from({ length: 5000 }, () => '\\"}],{[\\'), after: records(10) }));
   });
 
+  it("parses numbers and literals at the cuts, and bodies at the size where cutting starts", () => {
+    const pad = (i: number) => ({ i, pad: "p".repeat(30_000) });
+    for (const scalar of ["-0", "1e5", "-1.5E+3", "0.000001", "true", "null", "false", "-12345678901234567890"]) {
+      expectLikeJsonParse(`[${JSON.stringify(pad(1))},${scalar},${JSON.stringify(pad(2))},${scalar}]`);
+      expectLikeJsonParse(`{"a":${JSON.stringify(pad(1))},"n":${scalar},"b":${JSON.stringify(pad(2))},"m":${scalar}}`);
+    }
+    for (const size of [48 * 1024 - 1, 48 * 1024, 48 * 1024 + 1]) {
+      const array = `[${'"x",'.repeat(Math.floor((size - 5) / 4))}"x"]`;
+      const body = array + " ".repeat(size - array.length);
+      expect(body.length).toBe(size);
+      expectLikeJsonParse(body);
+    }
+    expectLikeJsonParse(JSON.stringify("s".repeat(100_000)), { cut: false });
+  });
+
+  it("keeps integer-like keys first, in ascending order, wherever the cuts fall", () => {
+    const members = Array.from({ length: 3000 }, (_, i) => `"${(i * 7919) % 5000}":${JSON.stringify(record(i))},"k${i}":${i}`);
+    expectLikeJsonParse(`{${members.join(",")}}`);
+  });
+
+  it("keeps a member's name and value in one piece, however long the name", () => {
+    // 49,149 bytes: under a piece by itself, over one with its name.
+    const value = `[${'"v",'.repeat(12_286)}"v"]`;
+    expectLikeJsonParse(`{"key":${value},"b":1}`);
+    expectLikeJsonParse(`{"${"n".repeat(60_000)}":${value},"b":1}`, { cut: false });
+  });
+
   it("parses what only two-byte characters make large", () => {
     expectLikeJsonParse(JSON.stringify(Array.from({ length: 20_000 }, (_, i) => `語${i}😀`)));
   });
@@ -121,7 +148,7 @@ describe("parseJsonBytes", () => {
   it("checks the text between pieces: elements each as large as a piece are cut at every comma", () => {
     const elements = Array.from({ length: 8 }, (_, i) => JSON.stringify({ i, pad: "p".repeat(30_000) }));
     expectLikeJsonParse(`[${elements.join(",")}]`);
-    for (const separator of [":", ";", "", ",,", ", ,", "]", "}", "][", " "]) {
+    for (const separator of [":", ";", "", ",,", ", ,", "]", "}", "][", " ", "\f,", ",\v", "\u2028,", "\ufeff,", "\u00a0,"]) {
       expectLikeJsonParse(`[${elements.slice(0, 4).join(",")}${separator}${elements.slice(4).join(",")}]`);
       expectLikeJsonParse(`{"a":${elements[0]},"b"${separator}${elements[1]}}`);
       expectLikeJsonParse(`{"a":${elements[0]}${separator}"b":${elements[1]}}`);

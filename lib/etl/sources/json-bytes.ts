@@ -36,7 +36,7 @@ export function parseJsonBytes(bytes: Buffer): unknown {
     if (skipSpace(bytes, end) !== bytes.length) throw new SyntaxError("text after the value");
     return value;
   } catch {
-    // Not valid JSON (or nested past the call stack): JSON.parse of the whole says where and why.
+    // Not valid JSON: JSON.parse of the whole says where and why.
     return JSON.parse(decode(bytes, 0, bytes.length));
   }
 }
@@ -106,7 +106,8 @@ function parseObject(bytes: Buffer, start: number, depth: number): Parsed {
     const colon = skipSpace(bytes, keyEnd);
     if (bytes[colon] !== COLON) throw new SyntaxError(`expected : at byte ${colon}`);
     const valueStart = skipSpace(bytes, colon + 1);
-    const end = valueEnd(bytes, valueStart, valueStart + PIECE_BYTES);
+    // A member's piece starts at its name.
+    const end = valueEnd(bytes, valueStart, at + PIECE_BYTES);
     if (end === -1) {
       flush();
       const key = JSON.parse(decode(bytes, at, keyEnd)) as string;
