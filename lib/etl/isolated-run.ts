@@ -25,8 +25,10 @@ export type IsolatedRunOutcome = RunOutcome | { kind: "handedBack" };
  * 20,000-row batches. With batches of 1,000–2,000 rows the live size stays near 25 MB, and growing by
  * the live size keeps the peak flat: the benchmark's CSV job peaked at 184–196 MB at 1M rows and
  * 185–196 MB at 5M. Growing by half of it collected every 200 ms, a tenth of the run:
- * 0.44–0.49 × floor against 0.50–0.59 in alternating runs. The flag is process-wide and read at
- * each collection, so it also covers threads started later.
+ * 0.44–0.49 × floor against 0.50–0.59 in alternating runs. (JSON and XLSX files keep 20,000-row
+ * batches, a larger live size and so a higher peak; the factor only times collections, V8 still
+ * collects in full before a thread would pass RUN_MAX_MEMORY_MB.) The flag is process-wide and
+ * read at each collection, so it also covers threads started later.
  */
 setFlagsFromString("--heap-growing-percent=100");
 /**
@@ -60,6 +62,9 @@ const CANCEL_GRACE_MS = 5_000;
 const POLL_MS = 1_000;
 
 type Stop = "time" | "cancel" | "memory" | "crash" | "handback" | "start";
+
+/** A thread that ran out of memory, or whose isolate or event loop Node could not create (after the thread itself was). */
+const STOP_BY_ERROR_CODE: Record<string, Stop> = { ERR_WORKER_OUT_OF_MEMORY: "memory", ERR_WORKER_INIT_FAILED: "start" };
 
 /** Threads waiting for their next run; starting one costs about two seconds of module loading. */
 const idle: Worker[] = [];
@@ -118,7 +123,7 @@ export async function executeRunIsolated(
       };
       // The thread's own error handler logs it; here it only tells why the run ended.
       onError = (error) => {
-        stop ??= (error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY" ? "memory" : "crash";
+        stop ??= STOP_BY_ERROR_CODE[(error as { code?: string }).code ?? ""] ?? "crash";
       };
       onExit = () => resolve(null);
       thread.on("message", onMessage).on("error", onError).on("exit", onExit);
@@ -206,7 +211,7 @@ function threadLog(runId: string): RunLog {
   };
 }
 
-/** Records the end of an attempt whose thread was stopped or died before it could report. */
+/** Records the end of an attempt whose thread never started, or was stopped or died before it could report. */
 async function recordStop({ runId, attempt, maxAttempts, fence, timeLimitMs }: RunThreadInput, stop: Stop): Promise<IsolatedRunOutcome> {
   const run = await getRun(db, runId);
   if (!run) return { kind: "failed", stage: "extract", message: "The run no longer exists.", permanent: true, final: true };
@@ -220,9 +225,13 @@ async function recordStop({ runId, attempt, maxAttempts, fence, timeLimitMs }: R
     return { kind: "failed", stage: run.errorStage ?? "load", message: run.errorMessage ?? "The run stopped unexpectedly (internal error).", permanent: final, final };
   }
   // Loaded here, not at start: the destinations bring the engine's packages (arquero, mysql2), which
-  // the main thread needs for nothing else; only run threads load them up front.
-  const { discardAttempt } = await import("./destinations");
-  await discardAttempt(run.definition.destination, runId, fence);
+  // the main thread needs for nothing else; only run threads load them up front. An attempt whose
+  // thread never started wrote nothing, and loading them then, short of memory or threads, could
+  // fail the recording of its failure.
+  if (stop !== "start") {
+    const { discardAttempt } = await import("./destinations");
+    await discardAttempt(run.definition.destination, runId, fence);
+  }
   const log = runLogger(runId);
   if (run.status === "cancelled" || stop === "cancel") {
     await log("warn", "Run cancelled; the dataset was left unchanged.");

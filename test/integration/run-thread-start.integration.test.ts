@@ -8,15 +8,27 @@ import { claimed } from "../worker";
 import { orderPages, ordersJob } from "./fixtures";
 import { createJob, logMessages } from "./jobs";
 
-/** Thread creation fails while this is set, as Node's does when the process is out of threads or memory. */
-const refuse = vi.hoisted(() => ({ threads: false }));
+/**
+ * How thread creation fails, as Node's does when the process is out of threads or memory: the
+ * constructor throws (no OS thread), or the thread reports ERR_WORKER_INIT_FAILED (no isolate or
+ * event loop). Node cannot be brought to either on demand, so only the thread constructor is
+ * replaced here; PostgreSQL, the source and the run's code are real.
+ */
+const refuse = vi.hoisted(() => ({ how: "no" as "no" | "throw" | "event" }));
 
 vi.mock("node:worker_threads", async (importOriginal) => {
   const original = await importOriginal<typeof import("node:worker_threads")>();
+  const failure = () => Object.assign(new Error("Worker initialization failure: EAGAIN"), { code: "ERR_WORKER_INIT_FAILED" });
   class RefusingWorker extends original.Worker {
     constructor(...args: ConstructorParameters<typeof original.Worker>) {
-      if (refuse.threads) throw Object.assign(new Error("Worker initialization failure: EAGAIN"), { code: "ERR_WORKER_INIT_FAILED" });
+      if (refuse.how === "throw") throw failure();
       super(...args);
+      if (refuse.how === "event") {
+        setImmediate(() => {
+          this.emit("error", failure());
+          void this.terminate();
+        });
+      }
     }
   }
   return { ...original, Worker: RefusingWorker, default: { ...original, Worker: RefusingWorker } };
@@ -29,6 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  refuse.how = "no";
   await closeRunThreads();
   await fixture?.close();
 });
@@ -39,25 +52,36 @@ beforeEach(async () => {
   fixture.paginated("/orders", orderPages);
 });
 
-it("fails the attempt with a transient error when no run thread can start, and the retry runs", async () => {
+const message = "The worker could not start a thread for the run (out of memory or threads?); see the worker's log.";
+
+async function pendingRun() {
   const { user, workspace } = await createUser();
   const job = await createJob({ workspaceId: workspace.id, userId: user.id, name: "Orders", definition: ordersJob(`${fixture.origin}/orders`) });
-  const run = await insertRun(db, { jobId: job.id, workspaceId: job.workspaceId, trigger: "api", definition: job.definition });
-  const message = "The worker could not start a thread for the run (out of memory or threads?); see the worker's log.";
+  return insertRun(db, { jobId: job.id, workspaceId: job.workspaceId, trigger: "api", definition: job.definition });
+}
 
+it.each(["throw", "event"] as const)(
+  "fails the attempt with a transient error when no run thread can start (%s), and the retry runs",
+  async (how) => {
+    const run = await pendingRun();
+    await closeRunThreads();
+    refuse.how = how;
+    expect(await executeRunIsolated(run.id, await claimed(run.id, 1, 2))).toEqual({ kind: "failed", stage: "extract", message, permanent: false, final: false });
+    expect(await getRun(db, run.id)).toMatchObject({ status: "pending", errorStage: "extract", errorMessage: message });
+    expect(await logMessages(run.id)).toEqual([`extract failed: ${message}`, "Attempt 1 of 2 failed; the run will be retried."]);
+
+    refuse.how = "no";
+    expect(await executeRunIsolated(run.id, await claimed(run.id, 2, 2))).toEqual({ kind: "success", rowsLoaded: 5 });
+    expect(await getRun(db, run.id)).toMatchObject({ status: "success", rowsLoaded: 5 });
+  },
+);
+
+it("fails the run when its last attempt cannot start a thread", async () => {
+  const run = await pendingRun();
   await closeRunThreads();
-  refuse.threads = true;
-  expect(await executeRunIsolated(run.id, await claimed(run.id, 1, 2))).toEqual({
-    kind: "failed",
-    stage: "extract",
-    message,
-    permanent: false,
-    final: false,
-  });
-  expect(await getRun(db, run.id)).toMatchObject({ status: "pending", errorStage: "extract", errorMessage: message });
-  expect(await logMessages(run.id)).toEqual([`extract failed: ${message}`, "Attempt 1 of 2 failed; the run will be retried."]);
-
-  refuse.threads = false;
-  expect(await executeRunIsolated(run.id, await claimed(run.id, 2, 2))).toEqual({ kind: "success", rowsLoaded: 5 });
-  expect(await getRun(db, run.id)).toMatchObject({ status: "success", rowsLoaded: 5 });
+  refuse.how = "throw";
+  expect(await executeRunIsolated(run.id, await claimed(run.id, 1, 1))).toEqual({ kind: "failed", stage: "extract", message, permanent: false, final: true });
+  refuse.how = "no";
+  expect(await getRun(db, run.id)).toMatchObject({ status: "failed", errorStage: "extract", errorMessage: message });
+  expect(await logMessages(run.id)).toEqual([`extract failed: ${message}`]);
 });
