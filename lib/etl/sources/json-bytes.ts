@@ -45,74 +45,72 @@ type Parsed = [value: unknown, end: number];
 
 function parseValue(bytes: Buffer, start: number, depth: number): Parsed {
   const first = bytes[start];
-  if (first === OPEN_BRACKET && depth < MAX_CUT_DEPTH) return parseArray(bytes, start, depth);
-  if (first === OPEN_BRACE && depth < MAX_CUT_DEPTH) return parseObject(bytes, start, depth);
+  if (first === OPEN_BRACKET && depth < MAX_CUT_DEPTH) return parseContainer(ARRAY, bytes, start, depth);
+  if (first === OPEN_BRACE && depth < MAX_CUT_DEPTH) return parseContainer(OBJECT, bytes, start, depth);
   const end = valueEnd(bytes, start, bytes.length);
   return [JSON.parse(decode(bytes, start, end)), end];
 }
 
-function parseArray(bytes: Buffer, start: number, depth: number): Parsed {
-  const out: unknown[] = [];
-  let at = skipSpace(bytes, start + 1);
-  if (bytes[at] === CLOSE_BRACKET) return [out, at + 1];
-  // The piece being gathered: from its first element's start to its last element's end.
-  let from = -1;
-  let to = -1;
-  const flush = () => {
-    if (from === -1) return;
-    const values = JSON.parse(`[${decode(bytes, from, to)}]`) as unknown[];
-    for (let i = 0; i < values.length; i++) out.push(values[i]);
-    from = -1;
-  };
-  for (;;) {
-    const end = valueEnd(bytes, at, at + PIECE_BYTES);
-    if (end === -1) {
-      flush();
-      const [value, valueEndAt] = parseValue(bytes, at, depth + 1);
-      out.push(value);
-      at = valueEndAt;
-    } else {
-      if (from !== -1 && end - from > PIECE_BYTES) flush();
-      if (from === -1) from = at;
-      to = at = end;
-    }
-    at = skipSpace(bytes, at);
-    const next = bytes[at];
-    if (next === COMMA) {
-      at = skipSpace(bytes, at + 1);
-      continue;
-    }
-    if (next !== CLOSE_BRACKET) throw new SyntaxError(`expected , or ] at byte ${at}`);
-    flush();
-    return [out, at + 1];
-  }
-}
+/** What arrays and objects differ in: their closing bracket, their entries' names, how entries are added. */
+type Container<T> = {
+  close: number;
+  empty: () => T;
+  /** Where the value of the entry at `at` starts: there for an element, after its name for a member. */
+  valueStart: (bytes: Buffer, at: number) => number;
+  /** Adds the entries of a piece: their text, separated by commas. */
+  addPiece: (out: T, text: string) => void;
+  /** Adds the entry at `at`, whose value was parsed on its own. */
+  addEntry: (out: T, bytes: Buffer, at: number, value: unknown) => void;
+};
 
-function parseObject(bytes: Buffer, start: number, depth: number): Parsed {
-  const out: Record<string, unknown> = {};
+const ARRAY: Container<unknown[]> = {
+  close: CLOSE_BRACKET,
+  empty: () => [],
+  valueStart: (_bytes, at) => at,
+  addPiece: (out, text) => {
+    const values = JSON.parse(`[${text}]`) as unknown[];
+    for (let i = 0; i < values.length; i++) out.push(values[i]);
+  },
+  addEntry: (out, _bytes, _at, value) => void out.push(value),
+};
+
+const OBJECT: Container<Record<string, unknown>> = {
+  close: CLOSE_BRACE,
+  empty: () => ({}),
+  valueStart: (bytes, at) => {
+    if (bytes[at] !== QUOTE) throw new SyntaxError(`expected a member name at byte ${at}`);
+    const colon = skipSpace(bytes, stringEnd(bytes, at, bytes.length));
+    if (bytes[colon] !== COLON) throw new SyntaxError(`expected : at byte ${colon}`);
+    return skipSpace(bytes, colon + 1);
+  },
+  addPiece: (out, text) => {
+    const members = JSON.parse(`{${text}}`) as Record<string, unknown>;
+    for (const key of Object.keys(members)) setMember(out, key, members[key]);
+  },
+  addEntry: (out, bytes, at, value) => setMember(out, JSON.parse(decode(bytes, at, stringEnd(bytes, at, bytes.length))) as string, value),
+};
+
+/** An array or object, its entries gathered into pieces; an entry larger than a piece is parsed on its own, cut in turn. */
+function parseContainer<T>(kind: Container<T>, bytes: Buffer, start: number, depth: number): Parsed {
+  const out = kind.empty();
   let at = skipSpace(bytes, start + 1);
-  if (bytes[at] === CLOSE_BRACE) return [out, at + 1];
+  if (bytes[at] === kind.close) return [out, at + 1];
+  // The piece being gathered: from its first entry's start to its last entry's end.
   let from = -1;
   let to = -1;
   const flush = () => {
     if (from === -1) return;
-    const members = JSON.parse(`{${decode(bytes, from, to)}}`) as Record<string, unknown>;
-    for (const key of Object.keys(members)) setMember(out, key, members[key]);
+    kind.addPiece(out, decode(bytes, from, to));
     from = -1;
   };
   for (;;) {
-    if (bytes[at] !== QUOTE) throw new SyntaxError(`expected a member name at byte ${at}`);
-    const keyEnd = stringEnd(bytes, at, bytes.length);
-    const colon = skipSpace(bytes, keyEnd);
-    if (bytes[colon] !== COLON) throw new SyntaxError(`expected : at byte ${colon}`);
-    const valueStart = skipSpace(bytes, colon + 1);
-    // A member's piece starts at its name.
+    const valueStart = kind.valueStart(bytes, at);
+    // Measured from the entry's start: a member's piece holds its name too.
     const end = valueEnd(bytes, valueStart, at + PIECE_BYTES);
     if (end === -1) {
       flush();
-      const key = JSON.parse(decode(bytes, at, keyEnd)) as string;
       const [value, valueEndAt] = parseValue(bytes, valueStart, depth + 1);
-      setMember(out, key, value);
+      kind.addEntry(out, bytes, at, value);
       at = valueEndAt;
     } else {
       if (from !== -1 && end - from > PIECE_BYTES) flush();
@@ -125,7 +123,7 @@ function parseObject(bytes: Buffer, start: number, depth: number): Parsed {
       at = skipSpace(bytes, at + 1);
       continue;
     }
-    if (next !== CLOSE_BRACE) throw new SyntaxError(`expected , or } at byte ${at}`);
+    if (next !== kind.close) throw new SyntaxError(`expected , or ${String.fromCharCode(kind.close)} at byte ${at}`);
     flush();
     return [out, at + 1];
   }
