@@ -1,4 +1,5 @@
 import type { FileFormat } from "@/lib/schemas/files";
+import { withoutUtf8Bom } from "@/lib/utf8-bom";
 
 const BY_EXTENSION: Record<string, FileFormat> = {
   csv: "csv",
@@ -18,7 +19,6 @@ const REFUSED: Record<string, string> = {
 };
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
-const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 export type Detection = { format: FileFormat } | { refused: string };
 
@@ -42,7 +42,7 @@ export function detectFormat(name: string, head: Buffer): Detection {
 
 function sniffText(name: string, head: Buffer): Detection {
   if (head.length === 0) return { refused: `"${name}" is empty.` };
-  const body = head.subarray(0, 3).equals(UTF8_BOM) ? head.subarray(3) : head;
+  const body = withoutUtf8Bom(head);
   if (body.includes(0)) return { refused: `"${name}" looks binary; upload CSV, .xlsx, JSON or NDJSON.` };
   const text = body.toString("utf8").trimStart();
   if (text.startsWith("[")) return { format: "json" };

@@ -6,6 +6,7 @@ import { EtlError } from "@/lib/etl/errors";
 import { fetchWithCredentials, httpCredentials, type HttpCredentials } from "@/lib/connections/http-auth";
 import type { OutboundResponse } from "@/lib/security/outbound";
 import { jsonValueDepth, MAX_JSON_DEPTH, tooDeepMessage } from "@/lib/security/json-depth";
+import { withoutUtf8Bom } from "@/lib/utf8-bom";
 import { parseJsonBytes } from "./json-bytes";
 import type { SourceContext } from "./types";
 
@@ -201,7 +202,7 @@ async function fetchOnce(source: HttpSource, url: URL, ctx: SourceContext, crede
   const bytes = await readCapped(response, env.HTTP_MAX_RESPONSE_BYTES, where);
   let body: unknown;
   try {
-    body = parseJsonBytes(withoutBom(bytes));
+    body = parseJsonBytes(withoutUtf8Bom(bytes));
   } catch (error) {
     throw new EtlError(`The response from ${where} is not valid JSON: ${(error as Error).message}.`, true);
   }
@@ -245,13 +246,6 @@ async function readCapped(response: OutboundResponse, maxBytes: number, where: s
     throw error;
   }
   return Buffer.concat(parts, size);
-}
-
-const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-
-/** The body without a byte order mark, which JSON.parse refuses. */
-function withoutBom(bytes: Buffer): Buffer {
-  return bytes.subarray(0, 3).equals(UTF8_BOM) ? bytes.subarray(3) : bytes;
 }
 
 function parseRetryAfter(header: string | null): number | undefined {
