@@ -37,6 +37,22 @@ function longestParsedText(bytes: Buffer): number {
   return longest;
 }
 
+/** The length of every text JSON.parse is given while parsing these bytes, in order. */
+function parsedTextLengths(bytes: Buffer): number[] {
+  const parse = JSON.parse;
+  const lengths: number[] = [];
+  const spy = vi.spyOn(JSON, "parse").mockImplementation((text: string) => {
+    lengths.push(text.length);
+    return parse(text);
+  });
+  try {
+    parseJsonBytes(bytes);
+  } finally {
+    spy.mockRestore();
+  }
+  return lengths;
+}
+
 /** A piece's text: its elements (at most 48 KB of them) and the brackets around them. */
 const PIECE_CHARS = 48 * 1024 + 2;
 
@@ -81,6 +97,26 @@ describe("parseJsonBytes", () => {
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
     expect(Object.keys(value).slice(0, 3)).toEqual(["2", "10", "__proto__"]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("guesses where the pieces of an array whose elements start alike end, past 32 KB", () => {
+    const page = Buffer.from(JSON.stringify({ data: records(3000), links: { next: null } }));
+    const pieces = parsedTextLengths(page).slice(0, -2);
+    expect(pieces.length).toBeGreaterThan(5);
+    // Followed bytes fill a piece to nearly 48 KB; a guess ends at the first element's end past 32 KB.
+    for (const length of pieces) expect(length).toBeLessThan(33 * 1024);
+    expectLikeJsonParse(page.toString());
+  });
+
+  it("parses as JSON.parse does when a guess falls inside an element, pretty-printed or not", () => {
+    // Children start as their parents do, so `},{"id":` is found inside elements too.
+    const family = Array.from({ length: 2000 }, (_, i) => ({ id: i, children: [{ id: i * 10 }, { id: i * 10 + 1, name: "c" }], name: `p${i}` }));
+    expectLikeJsonParse(JSON.stringify(family));
+    expectLikeJsonParse(JSON.stringify(family, null, 2));
+    const nested = Array.from({ length: 3000 }, (_, i) => [[i, "a"], [i, "b"]]);
+    expectLikeJsonParse(JSON.stringify(nested));
+    const quoted = Array.from({ length: 3000 }, (_, i) => ({ id: i, text: '},{"id":1, "x": "],["' }));
+    expectLikeJsonParse(JSON.stringify(quoted));
   });
 
   it("parses values larger than a piece: long strings, large nested containers, deep nesting", () => {
