@@ -1,5 +1,7 @@
+import { once } from "node:events";
+import { Worker } from "node:worker_threads";
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { db, sql } from "@/lib/db/client";
 import { datasetTableName } from "@/lib/db/identifiers";
 import { getRun } from "@/lib/db/queries/runs";
@@ -161,6 +163,43 @@ describe("a run through the BullMQ worker", () => {
       for await (const page of pages) rest.push(...pageRecords(page));
       expect(rest).toEqual([{ id: 2 }, { id: 3 }]);
       expect(fixture.requestsTo("/orders")).toBe(3);
+    }
+  });
+
+  it("has the next page's request on the wire while the reader works on this page without pausing", async () => {
+    // The server runs on a thread of its own, so it sees a request when it arrives, not when this thread is free again.
+    const server = new Worker(
+      `const { createServer } = require("node:http");
+      const { parentPort } = require("node:worker_threads");
+      const server = createServer((req, res) => {
+        const page = Number(new URL(req.url, "http://x").searchParams.get("page") ?? 1);
+        parentPort.postMessage({ page, at: Date.now() });
+        const next = page < 2 ? "/orders?page=" + (page + 1) : null;
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ data: { items: [{ id: page }] }, links: { next } }));
+      });
+      server.listen(0, "127.0.0.1", () => parentPort.postMessage({ port: server.address().port }));`,
+      { eval: true },
+    );
+    const arrivals = new Map<number, number>();
+    server.on("message", (message: { page?: number; at?: number }) => {
+      if (message.page !== undefined) arrivals.set(message.page, message.at!);
+    });
+    const [{ port }] = (await once(server, "message")) as [{ port: number }];
+    try {
+      const { workspace } = await createUser();
+      const source = sourceSchema.parse(ordersJob(`http://127.0.0.1:${port}/orders`).source);
+      const pages = extract(source, { signal: AbortSignal.timeout(10_000), log: async () => undefined, sampleOnly: false, workspaceId: workspace.id, readAhead: true });
+      expect((await pages.next()).value).toEqual([{ id: 1 }]);
+      // A transform and load that never wait on I/O: the event loop does not turn until they end.
+      const busyUntil = Date.now() + 300;
+      while (Date.now() < busyUntil);
+      expect((await pages.next()).value).toEqual([{ id: 2 }]);
+      expect((await pages.next()).done).toBe(true);
+      await vi.waitFor(() => expect(arrivals.has(2)).toBe(true));
+      expect(arrivals.get(2)).toBeLessThan(busyUntil);
+    } finally {
+      await server.terminate();
     }
   });
 
