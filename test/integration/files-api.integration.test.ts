@@ -100,6 +100,28 @@ describe("POST /api/v1/files", () => {
     }
   });
 
+  it("has the next chunk's query running while the reader works on this chunk without pausing", async () => {
+    const { user } = await createUser();
+    const content = Buffer.alloc(1.5 * 1024 * 1024, "a,b\n");
+    const id = await uploadOk(user.id, "two-chunks.csv", content);
+    const own = postgres(env.DATABASE_URL, { max: 2, connection: { application_name: "chunk-read-ahead" } });
+    try {
+      const chunks = pgFileStorage(own as unknown as typeof sql).get(id)[Symbol.asyncIterator]();
+      expect(((await chunks.next()).value as Buffer).length).toBe(1024 * 1024);
+      // A parse that never waits on I/O: the event loop does not turn until it ends.
+      const busyUntil = Date.now() + 300;
+      while (Date.now() < busyUntil);
+      expect(((await chunks.next()).value as Buffer).length).toBe(content.length - 1024 * 1024);
+      expect((await chunks.next()).done).toBe(true);
+      const [last] = await sql<{ startedMs: number }[]>`
+        SELECT extract(epoch FROM query_start)::float8 * 1000 AS "startedMs" FROM pg_stat_activity
+        WHERE application_name = 'chunk-read-ahead' AND query LIKE '%seq = 1)%'`;
+      expect(last!.startedMs).toBeLessThan(busyUntil);
+    } finally {
+      await own.end({ timeout: 1 });
+    }
+  });
+
   // A run reads its file on a pool it shares with its load and bookkeeping; a query queued behind
   // a chunk's COPY on a busy pool failed with COPY_IN_PROGRESS.
   it("reads a file while other queries keep every connection of a small pool busy", async () => {
