@@ -113,7 +113,7 @@ async function* readChunks(sql: Sql, id: string): AsyncGenerator<Buffer> {
     if (read < expected) {
       next = fetch(seq + 1);
       // Sent now, the next chunk's query runs while this chunk is parsed: the benchmark's 1M-row
-      // CSV run took 1.71 and 1.81 s against 1.97 and 1.99 when it left only once awaited.
+      // CSV run took 1.71 and 1.81 s against 1.97–2.13 when it was sent only once awaited.
       await letRequestsLeave();
     }
     yield data;

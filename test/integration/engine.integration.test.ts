@@ -167,38 +167,46 @@ describe("a run through the BullMQ worker", () => {
   });
 
   it("has the next page's request on the wire while the reader works on this page without pausing", async () => {
-    // The server runs on a thread of its own, so it sees a request when it arrives, not when this thread is free again.
+    // The server runs on a thread of its own, so it sees a request when it arrives, not when this
+    // thread is free again. Three pages: page 2 is requested on a new connection (the first has
+    // just answered), page 3 on the first one, kept alive.
     const server = new Worker(
       `const { createServer } = require("node:http");
       const { parentPort } = require("node:worker_threads");
       const server = createServer((req, res) => {
         const page = Number(new URL(req.url, "http://x").searchParams.get("page") ?? 1);
-        parentPort.postMessage({ page, at: Date.now() });
-        const next = page < 2 ? "/orders?page=" + (page + 1) : null;
+        parentPort.postMessage({ page, at: Date.now(), port: req.socket.remotePort });
+        const next = page < 3 ? "/orders?page=" + (page + 1) : null;
         res.setHeader("content-type", "application/json");
         res.end(JSON.stringify({ data: { items: [{ id: page }] }, links: { next } }));
       });
-      server.listen(0, "127.0.0.1", () => parentPort.postMessage({ port: server.address().port }));`,
+      server.listen(0, "127.0.0.1", () => parentPort.postMessage({ listening: server.address().port }));`,
       { eval: true },
     );
-    const arrivals = new Map<number, number>();
-    server.on("message", (message: { page?: number; at?: number }) => {
-      if (message.page !== undefined) arrivals.set(message.page, message.at!);
+    const arrivals = new Map<number, { at: number; port: number }>();
+    server.on("message", (message: { page?: number; at: number; port: number }) => {
+      if (message.page !== undefined) arrivals.set(message.page, message);
     });
-    const [{ port }] = (await once(server, "message")) as [{ port: number }];
+    const [{ listening }] = (await once(server, "message")) as [{ listening: number }];
+    const { workspace } = await createUser();
+    const source = sourceSchema.parse(ordersJob(`http://127.0.0.1:${listening}/orders`).source);
+    const pages = extract(source, { signal: AbortSignal.timeout(10_000), log: async () => undefined, sampleOnly: false, workspaceId: workspace.id, readAhead: true });
     try {
-      const { workspace } = await createUser();
-      const source = sourceSchema.parse(ordersJob(`http://127.0.0.1:${port}/orders`).source);
-      const pages = extract(source, { signal: AbortSignal.timeout(10_000), log: async () => undefined, sampleOnly: false, workspaceId: workspace.id, readAhead: true });
-      expect((await pages.next()).value).toEqual([{ id: 1 }]);
-      // A transform and load that never wait on I/O: the event loop does not turn until they end.
-      const busyUntil = Date.now() + 300;
-      while (Date.now() < busyUntil);
-      expect((await pages.next()).value).toEqual([{ id: 2 }]);
+      const busyUntil: number[] = [];
+      for (const id of [1, 2]) {
+        expect((await pages.next()).value).toEqual([{ id }]);
+        // A transform and load that never wait on I/O: the event loop does not turn until they end.
+        busyUntil.push(Date.now() + 300);
+        while (Date.now() < busyUntil.at(-1)!);
+      }
+      expect((await pages.next()).value).toEqual([{ id: 3 }]);
       expect((await pages.next()).done).toBe(true);
-      await vi.waitFor(() => expect(arrivals.has(2)).toBe(true));
-      expect(arrivals.get(2)).toBeLessThan(busyUntil);
+      await vi.waitFor(() => expect(arrivals.size).toBe(3));
+      expect(arrivals.get(2)!.at).toBeLessThan(busyUntil[0]!);
+      expect(arrivals.get(3)!.at).toBeLessThan(busyUntil[1]!);
+      expect(arrivals.get(3)!.port).toBe(arrivals.get(1)!.port);
     } finally {
+      await pages.return(undefined);
       await server.terminate();
     }
   });
