@@ -253,8 +253,14 @@ async function main() {
         await settle(jobId);
       }
       const s = median(seconds);
-      const result: Case = { name, rows, seconds: round(s, 2), rowsPerSecond: Math.round(rows / s), peakRssMb: Math.round(median(peaks)) };
-      result.runs = { seconds: seconds.map((x) => round(x, 2)), peakRssMb: peaks.map(Math.round), ratio: ratios.map((x) => round(x, 2)) };
+      const result: Case = {
+        name,
+        rows,
+        seconds: round(s, 2),
+        rowsPerSecond: Math.round(rows / s),
+        peakRssMb: Math.round(median(peaks)),
+        runs: { seconds: seconds.map((x) => round(x, 2)), peakRssMb: peaks.map(Math.round), ratio: ratios.map((x) => round(x, 2)) },
+      };
       if (floorSpec) Object.assign(result, { floor: floorSpec.name, ratio: round(median(ratios), 2) });
       cases.push(result);
       console.log(JSON.stringify(result));

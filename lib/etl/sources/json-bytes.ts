@@ -24,6 +24,7 @@ const MAX_CUT_DEPTH = 32;
 
 /** Guessed pieces end past this, so that they are not much smaller than following the bytes makes them. */
 const GUESS_FROM = 32 * 1024;
+/** How much of an element's start the next element must repeat for a guess: up to its first member's colon, `{"id":` say. */
 const GUESS_PREFIX_BYTES = 16;
 const CLOSE_BRACE_COMMA = Buffer.from("},");
 const CLOSE_BRACKET_COMMA = Buffer.from("],");
