@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runsQueue } from "@/lib/queue/runs-queue";
 import { createUser, resetDatabase, resetQueue } from "../db";
@@ -60,5 +61,28 @@ describe("which failures are retried", () => {
       "Attempt 2 of 3 failed; the run will be retried.",
       "Attempt 3 of 3 started.",
     ]);
+  });
+
+  it.each([
+    ["no response", () => undefined],
+    ["headers only", (res: ServerResponse) => void res.flushHeaders()],
+    ["part of the body", (res: ServerResponse) => void res.writeHead(200, { "content-type": "application/json" }).write('{"data": [')],
+  ])("a source that stalls (%s) is timed out by each try's timeoutMs, retried, then failed with the cause", async (_, stall) => {
+    const open: ServerResponse[] = [];
+    fixture.route("/stalls", (_req, res) => {
+      open.push(res);
+      stall(res);
+    });
+    const { user, workspace } = await createUser();
+    const job = await createJob({
+      workspaceId: workspace.id,
+      userId: user.id,
+      name: "Stalls",
+      definition: { source: { type: "http", url: `${fixture.origin}/stalls`, timeoutMs: 300 }, retry: { attempts: 1, backoffSeconds: 1 } },
+    });
+    const run = await waitForRun((await triggerJob(job)).id, 30_000);
+    for (const res of open) res.destroy();
+    expect(run).toMatchObject({ status: "failed", errorStage: "extract", errorMessage: `Request to ${fixture.origin}/stalls failed: timed out after 300 ms.` });
+    expect(fixture.requestsTo("/stalls")).toBe(4);
   });
 });
