@@ -22,6 +22,16 @@ export type ResultsPage = { results: Record<string, unknown>[]; last: SeekKey | 
 
 const CURRENT = RESULT_QUERY_COLUMNS.current;
 
+/**
+ * Page queries are named statements, each parsed once per connection: a page is then one round
+ * trip (bind and execute) where an unnamed statement with parameters took two (describe, then
+ * bind and execute), the query's text sent and parsed each time. Everything a request varies is
+ * a parameter, limit and offset included, so a connection holds one statement per dataset table
+ * and request shape (sort, filtered columns, search), not one per page. A statement whose table
+ * was swapped by a later run is prepared again by postgres.js (RevalidateCachedQuery).
+ */
+const PREPARED = { prepare: true };
+
 /** Up to a page of rows in scope, in order, with the key of the last one and whether more follow. */
 export async function readResults(sql: Sql, query: ResultsQuery): Promise<ResultsPage> {
   const table = qualified(query.schema, query.table);
@@ -32,7 +42,7 @@ export async function readResults(sql: Sql, query: ResultsQuery): Promise<Result
   const rows: Record<string, unknown>[] = [];
   let current = true;
   /** Appends the rows of one query; false when there is no such range, or the expected version no longer held. */
-  const read = async (extra: (bind: (value: unknown) => string) => string[] | null, limitClause: string) => {
+  const read = async (extra: (bind: (value: unknown) => string) => string[] | null, limitClause: (bind: (value: unknown) => string) => string) => {
     const params: unknown[] = [];
     const where = whereClause(query, params);
     const bind = (value: unknown) => {
@@ -43,14 +53,14 @@ export async function readResults(sql: Sql, query: ResultsQuery): Promise<Result
     if (!more) return false;
     const conditions = [...(where.sql ? [where.sql.replace(/^WHERE /, "")] : []), ...more];
     if (query.expect) conditions.unshift(`v.${CURRENT}`);
-    const page = `SELECT ${select} FROM ${table} ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""} ORDER BY ${orderKeys(sort)} ${limitClause}`;
+    const page = `SELECT ${select} FROM ${table} ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""} ORDER BY ${orderKeys(sort)} ${limitClause(bind)}`;
     if (!query.expect) {
-      rows.push(...(await sql.unsafe(page, params as never[])));
+      rows.push(...(await sql.unsafe(page, params as never[], PREPARED)));
       return true;
     }
     // One row at least, telling whether the version held; the page's rows only if it did.
     const text = `SELECT v.${CURRENT}, p.* FROM (SELECT ${versionCheck(query.expect, bind)} AS ${CURRENT}) v LEFT JOIN LATERAL (${page}) p ON true`;
-    const found = await sql.unsafe(text, params as never[]);
+    const found = await sql.unsafe(text, params as never[], PREPARED);
     current &&= found[0]?.[CURRENT] === true;
     rows.push(...found.filter((row) => row._run_id !== null));
     return current;
@@ -58,10 +68,10 @@ export async function readResults(sql: Sql, query: ResultsQuery): Promise<Result
   if ("after" in query) {
     const type = sort ? sortType(sort, query.columns) : "";
     for (let i = 0; rows.length < limit; i++) {
-      if (!(await read((bind) => seekRange(sort, type, query.after, i, bind), `LIMIT ${limit - rows.length}`))) break;
+      if (!(await read((bind) => seekRange(sort, type, query.after, i, bind), (bind) => `LIMIT ${bind(limit - rows.length)}`))) break;
     }
   } else {
-    await read(() => [], `LIMIT ${limit} OFFSET ${(query.page - 1) * query.pageSize}`);
+    await read(() => [], (bind) => `LIMIT ${bind(limit)} OFFSET ${bind((query.page - 1) * query.pageSize)}`);
   }
   const page = rows.slice(0, query.pageSize);
   const last = page.at(-1);

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql, type Sql } from "@/lib/db/client";
+import type { DatasetColumn } from "@/lib/db/schema";
+import { readResults, type ResultsQuery } from "@/lib/db/queries/results";
+import { env } from "@/lib/env";
+import { resetDatabase } from "../db";
+
+const schema = env.DATASET_SCHEMA;
+const columns: DatasetColumn[] = [
+  { name: "city", type: "string" },
+  { name: "amount", type: "number" },
+];
+const scope = { schema, table: "statements_probe", columns, filters: [{ column: "city", op: "eq" as const, value: "Oslo" }], sort: { column: "amount", desc: true } };
+
+beforeAll(async () => {
+  await resetDatabase();
+  await sql.unsafe(`
+    CREATE TABLE ${schema}.statements_probe AS
+    SELECT '00000000-0000-0000-0000-000000000001'::uuid AS _run_id, g::bigint AS _row,
+           (ARRAY['Lisbon', 'Oslo'])[1 + g % 2] AS city, (g * 7919 % 1000)::float8 AS amount
+    FROM generate_series(1, 600) g`);
+});
+
+afterAll(async () => {
+  await resetDatabase();
+});
+
+/** Oslo's amounts in the page order: amount descending, then the row identity descending. */
+async function expectedAmounts(): Promise<number[]> {
+  const rows = await sql.unsafe(`SELECT amount FROM ${schema}.statements_probe WHERE city = 'Oslo' ORDER BY amount DESC, _run_id DESC, _row DESC`);
+  return rows.map((r) => Number(r.amount));
+}
+
+describe("readResults", () => {
+  it("reads every page, by number and size or after a key, through one named statement per kind of request", async () => {
+    const connection = await sql.reserve();
+    try {
+      const read = (query: Partial<ResultsQuery>) => readResults(connection as unknown as Sql, { ...scope, pageSize: 10, page: 1, ...query } as ResultsQuery);
+      const amounts = await expectedAmounts();
+      for (const [page, pageSize] of [[1, 10], [2, 10], [3, 10], [2, 7], [5, 7], [1, 25]] as const) {
+        const { results } = await read({ page, pageSize });
+        expect(results.map((r) => r.amount)).toEqual(amounts.slice((page - 1) * pageSize, page * pageSize));
+      }
+      let { last } = await read({ page: 1, pageSize: 10 });
+      for (let page = 2; page <= 5; page++) {
+        const next = await read({ after: last!, pageSize: page === 5 ? 4 : 10 } as Partial<ResultsQuery>);
+        expect(next.results.map((r) => r.amount)).toEqual(amounts.slice((page - 1) * 10, (page - 1) * 10 + (page === 5 ? 4 : 10)));
+        last = next.last;
+      }
+      // One for pages by number and one for pages after a key: not one per page, offset or size.
+      const statements = await connection<{ statement: string }[]>`
+        SELECT statement FROM pg_prepared_statements WHERE statement LIKE ${`SELECT %${scope.table}%`}`;
+      const limits = statements.map((s) => s.statement.replace(/^.* ORDER BY .* (LIMIT .*)$/, "$1"));
+      expect(limits.sort()).toEqual(["LIMIT $2 OFFSET $3", "LIMIT $5"]);
+    } finally {
+      connection.release();
+    }
+  });
+});
