@@ -263,6 +263,8 @@ describe("a run through the BullMQ worker", () => {
     expect(await read()).toEqual(records);
     fixture.route("/orders", (_req, res) => void res.writeHead(200, { "content-encoding": "gzip" }).end(body));
     await expect(read()).rejects.toThrow(`The response from ${fixture.origin}/orders could not be decompressed: incorrect header check.`);
+    fixture.route("/orders", (_req, res) => void res.writeHead(200, { "content-encoding": "br" }).end(body));
+    await expect(read()).rejects.toThrow(`The response from ${fixture.origin}/orders could not be decompressed: Decompression failed.`);
 
     // The job's own headers win, whatever their case.
     let accepted: unknown;

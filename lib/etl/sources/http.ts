@@ -281,9 +281,9 @@ async function readCapped(response: OutboundResponse, maxBytes: number, where: s
       parts.push(chunk);
     }
   } catch (error) {
-    // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR…): the server sent what it would send again.
+    // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR…) and brotli's (ERR__ERROR_FORMAT_…): the server sent what it would send again.
     const code = (error as { code?: unknown }).code;
-    if (typeof code === "string" && code.startsWith("Z_")) {
+    if (typeof code === "string" && (code.startsWith("Z_") || code.startsWith("ERR__ERROR_"))) {
       throw new EtlError(`The response from ${where} could not be decompressed: ${(error as Error).message}.`, true);
     }
     throw error;
@@ -306,6 +306,7 @@ function describeNetworkError(error: unknown): string {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal.reason);
