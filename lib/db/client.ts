@@ -13,7 +13,10 @@ function createClient() {
     onnotice: () => {},
     // Timestamps without a zone are read as UTC, whatever the server default is. The application
     // name tells each process's sessions apart in pg_stat_activity (operators, the fault tests).
-    connection: { TimeZone: "UTC", application_name: `dataflowhub:${process.pid}` },
+    // Named statements are planned for their values each time, as unnamed ones are: a generic
+    // plan, which PostgreSQL may settle on after five runs, costs a results page's `LIMIT $n` as
+    // a tenth of the table, and deep `page=` requests could tip a statement onto one for everyone.
+    connection: { TimeZone: "UTC", application_name: `dataflowhub:${process.pid}`, plan_cache_mode: "force_custom_plan" },
   });
   return { sql, db: drizzle(sql, { schema, casing: "snake_case" }) };
 }

@@ -126,8 +126,9 @@ export function createOutboundGuard(entries: readonly string[]) {
   }
 
   /**
-   * literalProblem when connecting, remembered by host: a run requests every page of one host,
-   * and reading the host again (canonicalHost, the address ranges) was 1% of an API run's CPU.
+   * literalProblem when connecting, remembered by host: an HTTP source's run requests every page
+   * of one host, and reading the host again (canonicalHost's URL parse, an address's ranges) was
+   * 1% of the benchmark's HTTP run. Names are judged at the lookup, which this does not skip.
    */
   const connectVerdicts = new Map<string, string | null>();
   function connectProblem(hostname: string): string | null {

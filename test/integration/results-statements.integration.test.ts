@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql, type Sql } from "@/lib/db/client";
 import type { DatasetColumn } from "@/lib/db/schema";
-import { readResults, type ResultsQuery } from "@/lib/db/queries/results";
+import { PAGE_STATEMENTS, readResults, type ResultsQuery } from "@/lib/db/queries/results";
 import { env } from "@/lib/env";
 import { resetDatabase } from "../db";
 
@@ -12,14 +12,27 @@ const columns: DatasetColumn[] = [
 ];
 const scope = { schema, table: "statements_probe", columns, filters: [{ column: "city", op: "eq" as const, value: "Oslo" }], sort: { column: "amount", desc: true } };
 
-beforeAll(async () => {
-  await resetDatabase();
+/** The probe table, with a third column when `note`: the same table name, as a run's replace leaves it. */
+async function createProbe(note = false) {
+  await sql.unsafe(`DROP TABLE IF EXISTS ${schema}.statements_probe`);
   await sql.unsafe(`
     CREATE TABLE ${schema}.statements_probe AS
     SELECT '00000000-0000-0000-0000-000000000001'::uuid AS _run_id, g::bigint AS _row,
-           (ARRAY['Lisbon', 'Oslo'])[1 + g % 2] AS city, (g * 7919 % 1000)::float8 AS amount
+           (ARRAY['Lisbon', 'Oslo'])[1 + g % 2] AS city, (g * 7919 % 1000)::float8 AS amount${note ? ", 'n' || g AS note" : ""}
     FROM generate_series(1, 600) g`);
+}
+
+beforeAll(async () => {
+  await resetDatabase();
+  await createProbe();
 });
+
+/** The page statements of the probe table on this connection. */
+async function probeStatements(connection: Sql): Promise<string[]> {
+  const found = await connection<{ statement: string }[]>`
+    SELECT statement FROM pg_prepared_statements WHERE statement LIKE ${`SELECT %${scope.table}%`}`;
+  return found.map((s) => s.statement);
+}
 
 afterAll(async () => {
   await resetDatabase();
@@ -48,10 +61,40 @@ describe("readResults", () => {
         last = next.last;
       }
       // One for pages by number and one for pages after a key: not one per page, offset or size.
-      const statements = await connection<{ statement: string }[]>`
-        SELECT statement FROM pg_prepared_statements WHERE statement LIKE ${`SELECT %${scope.table}%`}`;
-      const limits = statements.map((s) => s.statement.replace(/^.* ORDER BY .* (LIMIT .*)$/, "$1"));
+      const limits = (await probeStatements(connection as unknown as Sql)).map((s) => s.replace(/^.* ORDER BY .* (LIMIT .*)$/, "$1"));
       expect(limits.sort()).toEqual(["LIMIT $2 OFFSET $3", "LIMIT $5"]);
+    } finally {
+      connection.release();
+    }
+  });
+
+  it("reads a table a later run replaced with other columns through the statement it had prepared", async () => {
+    const connection = await sql.reserve();
+    try {
+      const read = (withNote: boolean) =>
+        readResults(connection as unknown as Sql, { ...scope, columns: withNote ? [...columns, { name: "note", type: "string" }] : columns, page: 1, pageSize: 2 });
+      expect(Object.keys((await read(false)).results[0]!)).toEqual(["_run_id", "_row", "city", "amount"]);
+      await createProbe(true);
+      const { results } = await read(true);
+      expect(results[0]).toMatchObject({ city: "Oslo", note: expect.stringMatching(/^n\d+$/) });
+    } finally {
+      connection.release();
+      await createProbe();
+    }
+  });
+
+  it("prepares at most PAGE_STATEMENTS kinds of request, however many a reader makes up, and reads the rest unnamed", async () => {
+    const connection = await sql.reserve();
+    try {
+      // Each count of repeated filters is a request of another kind, with a text of its own.
+      for (let repeats = 1; repeats <= PAGE_STATEMENTS + 20; repeats++) {
+        const filters = Array.from({ length: repeats }, () => scope.filters[0]!);
+        const { results } = await readResults(connection as unknown as Sql, { ...scope, filters, page: 1, pageSize: 1 });
+        expect(results).toHaveLength(1);
+      }
+      const statements = await probeStatements(connection as unknown as Sql);
+      expect(statements.length).toBeGreaterThan(PAGE_STATEMENTS / 2);
+      expect(statements.length).toBeLessThanOrEqual(PAGE_STATEMENTS);
     } finally {
       connection.release();
     }

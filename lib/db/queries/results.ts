@@ -23,14 +23,31 @@ export type ResultsPage = { results: Record<string, unknown>[]; last: SeekKey | 
 const CURRENT = RESULT_QUERY_COLUMNS.current;
 
 /**
- * Page queries are named statements, each parsed once per connection: a page is then one round
- * trip (bind and execute) where an unnamed statement with parameters took two (describe, then
- * bind and execute), the query's text sent and parsed each time. Everything a request varies is
- * a parameter, limit and offset included, so a connection holds one statement per dataset table
- * and request shape (sort, filtered columns, search), not one per page. A statement whose table
- * was swapped by a later run is prepared again by postgres.js (RevalidateCachedQuery).
+ * Page queries run as named statements, each parsed once per connection: a page is then one round
+ * trip (bind and execute) where an unnamed statement with parameters takes two (describe, then
+ * bind and execute), its text sent and parsed each time. Everything a request varies is a
+ * parameter, limit and offset included, so a text stands for a dataset table and a shape of
+ * request (sort, filtered columns and operators, search). But postgres.js never deallocates a
+ * statement, which stays on each connection that ran it until the connection closes, and a
+ * reader chooses the shape: admitted without a bound, readers could grow every connection's
+ * statements at will. So at most PAGE_STATEMENTS texts are admitted a window, the rest going
+ * unnamed; a window is an hour, as long as postgres.js lets a connection live (its max_lifetime,
+ * 30 to 60 minutes), so a connection holds at most two windows' statements. (A statement whose
+ * table a later run replaced with other columns is prepared again by postgres.js, under a new
+ * name.)
  */
-const PREPARED = { prepare: true };
+export const PAGE_STATEMENTS = 200;
+const PAGE_STATEMENT_WINDOW_MS = 60 * 60_000;
+let admitted = { since: Date.now(), texts: new Set<string>() };
+
+function statementOptions(text: string): { prepare: boolean } {
+  if (Date.now() - admitted.since >= PAGE_STATEMENT_WINDOW_MS) admitted = { since: Date.now(), texts: new Set() };
+  const { texts } = admitted;
+  if (texts.has(text)) return { prepare: true };
+  if (texts.size >= PAGE_STATEMENTS) return { prepare: false };
+  texts.add(text);
+  return { prepare: true };
+}
 
 /** Up to a page of rows in scope, in order, with the key of the last one and whether more follow. */
 export async function readResults(sql: Sql, query: ResultsQuery): Promise<ResultsPage> {
@@ -55,12 +72,12 @@ export async function readResults(sql: Sql, query: ResultsQuery): Promise<Result
     if (query.expect) conditions.unshift(`v.${CURRENT}`);
     const page = `SELECT ${select} FROM ${table} ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""} ORDER BY ${orderKeys(sort)} ${limitClause(bind)}`;
     if (!query.expect) {
-      rows.push(...(await sql.unsafe(page, params as never[], PREPARED)));
+      rows.push(...(await sql.unsafe(page, params as never[], statementOptions(page))));
       return true;
     }
     // One row at least, telling whether the version held; the page's rows only if it did.
     const text = `SELECT v.${CURRENT}, p.* FROM (SELECT ${versionCheck(query.expect, bind)} AS ${CURRENT}) v LEFT JOIN LATERAL (${page}) p ON true`;
-    const found = await sql.unsafe(text, params as never[], PREPARED);
+    const found = await sql.unsafe(text, params as never[], statementOptions(text));
     current &&= found[0]?.[CURRENT] === true;
     rows.push(...found.filter((row) => row._run_id !== null));
     return current;
