@@ -300,6 +300,20 @@ describe("a run through the BullMQ worker", () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
+  it("stops waiting to retry as soon as the run is stopped, with the run's reason", async () => {
+    const { workspace } = await createUser();
+    const source = sourceSchema.parse(ordersJob(`${fixture.origin}/orders`).source);
+    fixture.route("/orders", (_req, res) => void res.writeHead(503, { "retry-after": "30" }).end());
+    const stop = new AbortController();
+    const reason = new Error("run cancelled");
+    const pages = extract(source, { signal: stop.signal, log: async () => undefined, sampleOnly: false, workspaceId: workspace.id });
+    setTimeout(() => stop.abort(reason), 300);
+    const started = Date.now();
+    await expect(pages.next()).rejects.toBe(reason);
+    // Retry-After asked for 30 s.
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   // Rows go in binary COPY until a value has no exact binary form (here a number in what became a
   // text column), then as text: the rows of both formats land in order, values as the text format stores them.
   it("switches from binary to text COPY within a run without losing or reordering rows", async () => {

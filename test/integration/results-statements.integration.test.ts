@@ -38,6 +38,17 @@ afterAll(async () => {
   await resetDatabase();
 });
 
+/** Runs `work` on one connection of the pool: prepared statements are each connection's own. */
+async function onOneConnection(work: (connection: Sql) => Promise<void>, after?: () => Promise<void>) {
+  const connection = await sql.reserve();
+  try {
+    await work(connection as unknown as Sql);
+  } finally {
+    connection.release();
+    await after?.();
+  }
+}
+
 /** Oslo's amounts in the page order: amount descending, then the row identity descending. */
 async function expectedAmounts(): Promise<number[]> {
   const rows = await sql.unsafe(`SELECT amount FROM ${schema}.statements_probe WHERE city = 'Oslo' ORDER BY amount DESC, _run_id DESC, _row DESC`);
@@ -45,10 +56,9 @@ async function expectedAmounts(): Promise<number[]> {
 }
 
 describe("readResults", () => {
-  it("reads every page, by number and size or after a key, through one named statement per kind of request", async () => {
-    const connection = await sql.reserve();
-    try {
-      const read = (query: Partial<ResultsQuery>) => readResults(connection as unknown as Sql, { ...scope, pageSize: 10, page: 1, ...query } as ResultsQuery);
+  it("reads every page, by number and size or after a key, through one named statement per kind of request", () =>
+    onOneConnection(async (connection) => {
+      const read = (query: Partial<ResultsQuery>) => readResults(connection, { ...scope, pageSize: 10, page: 1, ...query } as ResultsQuery);
       const amounts = await expectedAmounts();
       for (const [page, pageSize] of [[1, 10], [2, 10], [3, 10], [2, 7], [5, 7], [1, 25]] as const) {
         const { results } = await read({ page, pageSize });
@@ -61,42 +71,30 @@ describe("readResults", () => {
         last = next.last;
       }
       // One for pages by number and one for pages after a key: not one per page, offset or size.
-      const limits = (await probeStatements(connection as unknown as Sql)).map((s) => s.replace(/^.* ORDER BY .* (LIMIT .*)$/, "$1"));
+      const limits = (await probeStatements(connection)).map((s) => s.replace(/^.* ORDER BY .* (LIMIT .*)$/, "$1"));
       expect(limits.sort()).toEqual(["LIMIT $2 OFFSET $3", "LIMIT $5"]);
-    } finally {
-      connection.release();
-    }
-  });
+    }));
 
-  it("reads a table a later run replaced with other columns through the statement it had prepared", async () => {
-    const connection = await sql.reserve();
-    try {
+  it("reads a table a later run replaced with other columns through the statement it had prepared", () =>
+    onOneConnection(async (connection) => {
       const read = (withNote: boolean) =>
-        readResults(connection as unknown as Sql, { ...scope, columns: withNote ? [...columns, { name: "note", type: "string" }] : columns, page: 1, pageSize: 2 });
+        readResults(connection, { ...scope, columns: withNote ? [...columns, { name: "note", type: "string" }] : columns, page: 1, pageSize: 2 });
       expect(Object.keys((await read(false)).results[0]!)).toEqual(["_run_id", "_row", "city", "amount"]);
       await createProbe(true);
       const { results } = await read(true);
       expect(results[0]).toMatchObject({ city: "Oslo", note: expect.stringMatching(/^n\d+$/) });
-    } finally {
-      connection.release();
-      await createProbe();
-    }
-  });
+    }, createProbe));
 
-  it("prepares at most PAGE_STATEMENTS kinds of request, however many a reader makes up, and reads the rest unnamed", async () => {
-    const connection = await sql.reserve();
-    try {
+  it("prepares at most PAGE_STATEMENTS kinds of request, however many a reader makes up, and reads the rest unnamed", () =>
+    onOneConnection(async (connection) => {
       // Each count of repeated filters is a request of another kind, with a text of its own.
       for (let repeats = 1; repeats <= PAGE_STATEMENTS + 20; repeats++) {
         const filters = Array.from({ length: repeats }, () => scope.filters[0]!);
-        const { results } = await readResults(connection as unknown as Sql, { ...scope, filters, page: 1, pageSize: 1 });
+        const { results } = await readResults(connection, { ...scope, filters, page: 1, pageSize: 1 });
         expect(results).toHaveLength(1);
       }
-      const statements = await probeStatements(connection as unknown as Sql);
+      const statements = await probeStatements(connection);
       expect(statements.length).toBeGreaterThan(PAGE_STATEMENTS / 2);
       expect(statements.length).toBeLessThanOrEqual(PAGE_STATEMENTS);
-    } finally {
-      connection.release();
-    }
-  });
+    }));
 });

@@ -22,6 +22,9 @@ export type ResultsPage = { results: Record<string, unknown>[]; last: SeekKey | 
 
 const CURRENT = RESULT_QUERY_COLUMNS.current;
 
+/** Adds a value to a statement's parameters and answers its placeholder (`$3`). */
+type Bind = (value: unknown) => string;
+
 /**
  * Page queries run as named statements, each parsed once per connection: a page is then one round
  * trip (bind and execute) where an unnamed statement with parameters takes two (describe, then
@@ -59,7 +62,7 @@ export async function readResults(sql: Sql, query: ResultsQuery): Promise<Result
   const rows: Record<string, unknown>[] = [];
   let current = true;
   /** Appends the rows of one query; false when there is no such range, or the expected version no longer held. */
-  const read = async (extra: (bind: (value: unknown) => string) => string[] | null, limitClause: (bind: (value: unknown) => string) => string) => {
+  const read = async (extra: (bind: Bind) => string[] | null, limitClause: (bind: Bind) => string) => {
     const params: unknown[] = [];
     const where = whereClause(query, params);
     const bind = (value: unknown) => {
@@ -100,7 +103,7 @@ export async function readResults(sql: Sql, query: ResultsQuery): Promise<Result
   };
 }
 
-function versionCheck({ jobId, updatedAt, lastRunId, runId }: DatasetVersion, bind: (value: unknown) => string): string {
+function versionCheck({ jobId, updatedAt, lastRunId, runId }: DatasetVersion, bind: Bind): string {
   const dataset = `EXISTS (SELECT 1 FROM datasets WHERE job_id = ${bind(jobId)}::uuid AND date_trunc('milliseconds', updated_at) = ${bind(updatedAt.toISOString())}::timestamptz AND last_run_id IS NOT DISTINCT FROM ${bind(lastRunId)}::uuid)`;
   return runId ? `(${dataset} AND EXISTS (SELECT 1 FROM runs WHERE id = ${bind(runId)}::uuid))` : dataset;
 }

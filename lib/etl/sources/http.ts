@@ -1,4 +1,5 @@
 import "server-only";
+import { setTimeout as wait } from "node:timers/promises";
 import type { HttpSource } from "@/lib/schemas/jobs";
 import { env } from "@/lib/env";
 import { letRequestsLeave } from "@/lib/event-loop";
@@ -304,17 +305,9 @@ function describeNetworkError(error: unknown): string {
   return typeof code === "string" ? `network error ${code}` : "network error";
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
+/** Waits `ms`, or rejects with the signal's reason once it is aborted (at once if it already is). */
+async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  await wait(ms, undefined, { signal }).catch(() => {
+    throw signal.reason;
   });
 }
