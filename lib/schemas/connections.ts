@@ -134,11 +134,22 @@ function databaseConnectionSchema<T extends DatabaseConnectionType>(type: T) {
     .describe(`A ${label} server`);
 }
 
-const headerName = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "must be an HTTP header name");
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}$/;
+const HEADER_NAME_MESSAGE = "must be an HTTP header name";
+
+const headerName = z.string().regex(HEADER_NAME, HEADER_NAME_MESSAGE);
+
+/**
+ * Request headers by name, refused as fetch would refuse them (a line break in a value would start
+ * another header), each problem at its header's path: a record's own key check only says "Invalid key".
+ */
+export const headersSchema = z
+  .record(z.string(), z.string().max(4000).regex(/^[^\r\n\0]*$/, "must not contain line breaks or NUL characters"))
+  .superRefine((headers, ctx) => {
+    for (const name of Object.keys(headers)) {
+      if (!HEADER_NAME.test(name)) ctx.addIssue({ code: "custom", path: [name], message: HEADER_NAME_MESSAGE });
+    }
+  });
 
 export const httpAuthSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("bearer"), token: secret("The token, sent as Authorization: Bearer <token>") }).strict(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { selectStatementProblem } from "@/lib/etl/sources/select-statement";
 
 /**
  * The `postgres` and `mysql` sources: a SQL query over a saved connection, read in batches inside
@@ -17,6 +18,10 @@ function databaseSourceSchema<T extends "postgres" | "mysql">(type: T) {
         .trim()
         .min(1, "query is required")
         .max(100_000)
+        .superRefine((query, ctx) => {
+          const problem = selectStatementProblem(query);
+          if (problem) ctx.addIssue({ code: "custom", message: problem });
+        })
         .describe("One SELECT statement. It runs in a read-only transaction and its rows are read in batches"),
       incremental: z
         .object({

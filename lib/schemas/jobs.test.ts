@@ -123,6 +123,24 @@ describe("jobCreateSchema", () => {
     expect(issues({ ...specExample, retry: { attempts: 0, backoffSeconds: 30 } })[0]?.path).toBe("retry.attempts");
     expect(issues({ ...specExample, workspaceId: "not-a-uuid" })[0]?.path).toBe("workspaceId");
   });
+  it("refuses request headers fetch would refuse, naming the header", () => {
+    expect(issues({ ...specExample, source: { ...specExample.source, headers: { "Bad Header": "x" } } })).toEqual([
+      { path: "source.headers.Bad Header", message: expect.stringMatching(/HTTP header name/) },
+    ]);
+    expect(issues({ ...specExample, source: { ...specExample.source, headers: { "x-note": "a\r\nx-injected: 1" } } })).toEqual([
+      { path: "source.headers.x-note", message: "must not contain line breaks or NUL characters" },
+    ]);
+  });
+
+  it("refuses a database query that cannot return rows", () => {
+    const job = { name: "Copy", source: { type: "mysql", connectionId: "00000000-0000-4000-8000-000000000000", query: "DROP TABLE orders" } };
+    expect(issues(job)).toEqual([
+      {
+        path: "source.query",
+        message: "The query must be one statement that returns rows (SELECT, WITH … SELECT, VALUES or TABLE); it starts with DROP.",
+      },
+    ]);
+  });
 });
 
 describe("jobUpdateSchema", () => {

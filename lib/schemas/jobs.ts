@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { expressionProblem, MAX_EXPRESSION_LENGTH, type ExpressionKind } from "@/lib/etl/expressions";
+import { headersSchema } from "./connections";
 import { mysqlSourceSchema, postgresSourceSchema } from "./database-source";
 import { mysqlDestinationSchema, postgresDestinationSchema } from "./table-destination";
 import { fileSourceSchema } from "./file-source";
@@ -65,7 +66,7 @@ export const httpSourceSchema = z
         "A saved http connection whose credentials (bearer token, basic auth or API-key header) are sent with every request to this URL's origin",
       ),
     method: z.enum(["GET", "POST"]).default("GET"),
-    headers: stringMap.default({}).describe("Extra request headers"),
+    headers: headersSchema.default({}).describe("Extra request headers"),
     query: stringMap.default({}).describe("Query parameters added to every request"),
     body: z.unknown().optional().describe("JSON body sent with POST"),
     recordsPath: dotPath.default(""),

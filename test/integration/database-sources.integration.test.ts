@@ -2,8 +2,10 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db, sql } from "@/lib/db/client";
 import { datasetTableName } from "@/lib/db/identifiers";
+import { insertJob } from "@/lib/db/queries/jobs";
 import { incrementalCursors } from "@/lib/db/schema";
 import { env } from "@/lib/env";
+import { jobDefinitionSchema } from "@/lib/schemas/jobs";
 import { ROWS_PER_COPY } from "@/lib/etl/destinations/dataset";
 import { DELETE as resetIncremental, GET as readIncremental } from "@/app/api/v1/jobs/[id]/incremental/route";
 import { POST as cancelRun } from "@/app/api/v1/runs/[id]/cancel/route";
@@ -45,6 +47,18 @@ async function workspaceWith(config: typeof pg.config | typeof maria.config, sec
   const { user, workspace } = await createUser();
   const connection = await saveConnection({ workspaceId: workspace.id, userId: user.id, name: config.type, config, secret });
   return { user, workspace, connection };
+}
+
+/** A job saved before queries were checked on save (select-statement.ts): its query as it was stored. */
+async function jobSavedWithQuery(owner: { workspaceId: string; userId: string }, source: { type: "postgres" | "mysql"; connectionId: string }, query: string) {
+  const definition = jobDefinitionSchema.parse({ source: { ...source, query: "SELECT 1" }, retry: { attempts: 3, backoffSeconds: 1 } });
+  return insertJob(db, {
+    workspaceId: owner.workspaceId,
+    name: "Saved before",
+    description: null,
+    createdBy: owner.userId,
+    definition: { ...definition, source: { ...definition.source, query } as typeof definition.source },
+  });
 }
 
 async function insertPgOrders(rows: [number, string, string, string][]) {
@@ -216,12 +230,35 @@ describe("postgres source", () => {
       workspaceId: workspace.id,
       userId: user.id,
       name: "Typo",
-      definition: { source: { type: "postgres", connectionId: connection.id, query: "SELEC 1" } },
+      definition: { source: { type: "postgres", connectionId: connection.id, query: "SELECT * FRM orders" } },
     });
     expect(await waitForRun((await triggerJob(typo)).id)).toMatchObject({
       status: "failed",
       attempt: 1,
-      errorMessage: 'PostgreSQL error 42601: syntax error at or near "SELEC"',
+      errorMessage: 'PostgreSQL error 42601: syntax error at or near "FRM"',
+    });
+  });
+
+  it("refuses a statement that returns no rows, and a result that repeats a column name", async () => {
+    const { user, workspace, connection } = await workspaceWith(pg.config, PG_SECRET);
+    const show = await jobSavedWithQuery({ workspaceId: workspace.id, userId: user.id }, { type: "postgres", connectionId: connection.id }, "SHOW timezone");
+    expect(await waitForRun((await triggerJob(show)).id)).toMatchObject({
+      status: "failed",
+      attempt: 1,
+      errorStage: "extract",
+      errorMessage: "The query must be one statement that returns rows (SELECT, WITH … SELECT, VALUES or TABLE); it starts with SHOW.",
+    });
+
+    const repeated = await createJob({
+      workspaceId: workspace.id,
+      userId: user.id,
+      name: "Twice a",
+      definition: { source: { type: "postgres", connectionId: connection.id, query: "SELECT 1 AS a, 2 AS a, 'x' AS b" } },
+    });
+    expect(await waitForRun((await triggerJob(repeated)).id)).toMatchObject({
+      status: "failed",
+      attempt: 1,
+      errorMessage: 'The query returns more than one column named "a"; give them distinct names with AS.',
     });
   });
 });
@@ -353,6 +390,33 @@ describe("mysql source", () => {
     expect((await waitForRun(pending.id)).status).toBe("cancelled");
     for (let i = 0; i < 40 && (await sleeping()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await sleeping()).toBe(0);
+  });
+
+  it("never runs a statement that returns no rows: DDL, which MySQL commits even in a read-only transaction, stays unrun", async () => {
+    const { user, workspace, connection } = await workspaceWith(maria.config, MYSQL_SECRET);
+    const owner = { workspaceId: workspace.id, userId: user.id };
+    const drop = await jobSavedWithQuery(owner, { type: "mysql", connectionId: connection.id }, "DROP TABLE orders");
+    expect(await waitForRun((await triggerJob(drop)).id)).toMatchObject({
+      status: "failed",
+      attempt: 1,
+      errorMessage: "The query must be one statement that returns rows (SELECT, WITH … SELECT, VALUES or TABLE); it starts with DROP.",
+    });
+    const [tables] = await maria.conn.query("SHOW TABLES LIKE 'orders'");
+    expect(tables).toHaveLength(1);
+
+    const into = await createJob({ ...owner, name: "Into", definition: { source: { type: "mysql", connectionId: connection.id, query: "SELECT 1 INTO @x" } } });
+    expect(await waitForRun((await triggerJob(into)).id)).toMatchObject({
+      status: "failed",
+      attempt: 1,
+      errorMessage: "The query returned no rows to read (a SELECT … INTO stores its result instead of returning it).",
+    });
+
+    const repeated = await createJob({ ...owner, name: "Twice a", definition: { source: { type: "mysql", connectionId: connection.id, query: "SELECT 1 AS a, 2 AS a" } } });
+    expect(await waitForRun((await triggerJob(repeated)).id)).toMatchObject({
+      status: "failed",
+      attempt: 1,
+      errorMessage: 'The query returns more than one column named "a"; give them distinct names with AS.',
+    });
   });
 
   it("fails with the server's refusal of a wrong password, which never reaches the log", async () => {

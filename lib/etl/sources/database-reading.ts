@@ -1,4 +1,6 @@
+import { EtlError } from "@/lib/etl/errors";
 import type { IncrementalTracker } from "@/lib/etl/incremental";
+import { selectStatementProblem } from "./select-statement";
 
 /**
  * Rows per batch read from a database source: large enough that per-batch work (transform, COPY)
@@ -25,4 +27,10 @@ export function readSummary(count: number, incremental: IncrementalTracker | und
   const reached = incremental?.reached;
   const tail = !incremental ? "" : reached ? `; the highest "${reached.column}" read is ${reached.value}` : "; no new rows";
   return `Read ${count} rows from the query${tail}.`;
+}
+
+/** Refuses, before connecting, a query that cannot return rows (select-statement.ts): a job saved before the check still fails with its cause. */
+export function assertSelectStatement(query: string): void {
+  const problem = selectStatementProblem(query);
+  if (problem) throw new EtlError(problem, true);
 }

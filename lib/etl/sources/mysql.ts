@@ -5,7 +5,9 @@ import { driverError } from "@/lib/connections/driver-error";
 import { closeMysql, connectMysql, killQuery } from "@/lib/connections/mysql";
 import { bareQuery, type IncrementalCursor, type IncrementalTracker } from "@/lib/etl/incremental";
 import type { MysqlSource } from "@/lib/schemas/database-source";
-import { BATCH_ROWS, guard, readSummary, SAMPLE_ROWS } from "./database-reading";
+import { EtlError } from "@/lib/etl/errors";
+import { assertSelectStatement, BATCH_ROWS, guard, readSummary, SAMPLE_ROWS } from "./database-reading";
+import { repeatedColumn, repeatedColumnMessage } from "./select-statement";
 import type { SourceContext } from "./types";
 
 // mysql2 is CommonJS: Node's ESM loader (the worker runs under tsx) sees no named export `Types`.
@@ -56,6 +58,7 @@ const NUMERIC_TYPES = new Set<number>([
  * consumed, so memory holds one batch however large the result.
  */
 export async function* extractMysql(source: MysqlSource, ctx: SourceContext): AsyncGenerator<unknown[]> {
+  assertSelectStatement(source.query);
   const connection = await connectionForRun(ctx.workspaceId, source.connectionId, "mysql");
   const fail = (error: unknown) => driverError(error, "MySQL", connection.secret);
   await ctx.log("info", `Querying MySQL database "${connection.database}" on ${connection.host}:${connection.port} as ${connection.user}.`);
@@ -81,7 +84,16 @@ export async function* extractMysql(source: MysqlSource, ctx: SourceContext): As
 
     const query = conn.query(mysqlQuery(source.query, ctx.incremental, (value) => conn.escape(value)));
     let numericColumn: boolean | undefined;
-    query.on("fields", (fields: FieldPacket[]) => {
+    // Read before the first row: a statement without a result set (SELECT … INTO @variable) comes
+    // with no fields, and its "row" is the server's OK packet.
+    let unreadable: string | undefined;
+    query.on("fields", (fields: FieldPacket[] | undefined) => {
+      if (!fields) {
+        unreadable = "The query returned no rows to read (a SELECT … INTO stores its result instead of returning it).";
+        return;
+      }
+      const repeated = repeatedColumn(fields.map((f) => f.name));
+      if (repeated !== undefined) unreadable = repeatedColumnMessage(repeated);
       const field = fields.find((f) => f.name === ctx.incremental?.column);
       if (field?.type !== undefined) numericColumn = NUMERIC_TYPES.has(field.type);
     });
@@ -91,6 +103,7 @@ export async function* extractMysql(source: MysqlSource, ctx: SourceContext): As
     let count = 0;
     while (true) {
       const next = await guard(fail, () => rows.next());
+      if (unreadable) throw new EtlError(unreadable, true);
       if (!next.done) batch.push(next.value);
       if (batch.length >= size || (next.done && batch.length > 0)) {
         count += batch.length;

@@ -6,6 +6,7 @@ import { CopyTextReader, type CopyTextPage } from "./copy-text";
 import { BATCH_ROWS, guard } from "./database-reading";
 import { ColumnPage } from "./page";
 import { startCopyOut } from "./postgres-copy-out";
+import { selectStatementProblem } from "./select-statement";
 
 /**
  * Types read through COPY: those whose text the cursor's parser (postgres.js's own, or this
@@ -48,10 +49,6 @@ const COPY_TYPES = new Set([
   3802, // jsonb
 ]);
 
-// The statements COPY takes as its query, after any comments and opening parentheses. A SHOW or an
-// EXPLAIN describes rows too, but COPY refuses it: whatever this does not recognise goes through the cursor.
-const COPYABLE_QUERY = /^(?:\s|--[^\n]*\n|\/\*(?:[^*]|\*(?!\/))*\*\/|\()*(?:select|with|values|table)\b/i;
-
 type Parser = ((text: string) => unknown) | undefined;
 
 /** How to read a query's COPY output into pages that hold what the cursor's records would. */
@@ -72,12 +69,12 @@ export type CopyLayout = {
  * reads but COPY's parentheses cannot hold; one inside a literal sends the query to the cursor too.
  */
 export function copyableQuery(text: string): boolean {
-  return COPYABLE_QUERY.test(text) && !text.includes(";");
+  return selectStatementProblem(text) === null && !text.includes(";");
 }
 
 /** Describes the query and answers how to read it through COPY, or null when only the cursor reads it as it is read today. */
-export async function copyLayout(sql: ExternalSql, text: string): Promise<CopyLayout | null> {
-  return copyableQuery(text) ? describedLayout(await sql.unsafe(text).describe()) : null;
+export function copyLayout(text: string, statement: Pick<postgres.Statement, "columns" | "types">): CopyLayout | null {
+  return copyableQuery(text) ? describedLayout(statement) : null;
 }
 
 /**

@@ -3,11 +3,13 @@ import { connectionForRun } from "@/lib/connections/resolve";
 import { driverError } from "@/lib/connections/driver-error";
 import { openPostgres } from "@/lib/connections/postgres";
 import { quoteIdent } from "@/lib/db/identifiers";
+import { EtlError } from "@/lib/etl/errors";
 import { bareQuery, type IncrementalTracker } from "@/lib/etl/incremental";
 import type { PostgresSource } from "@/lib/schemas/database-source";
-import { BATCH_ROWS, guard, readSummary, SAMPLE_ROWS } from "./database-reading";
+import { assertSelectStatement, BATCH_ROWS, guard, readSummary, SAMPLE_ROWS } from "./database-reading";
 import type { SourcePage } from "./page";
 import { copyLayout, readByCopy, type PostgresReading } from "./postgres-copy";
+import { repeatedColumn, repeatedColumnMessage } from "./select-statement";
 import type { SourceContext } from "./types";
 
 /** The query to run: the user's own, or wrapped to read only rows past the incremental cursor, in its order. */
@@ -29,6 +31,7 @@ export function postgresQuery(query: string, incremental: IncrementalTracker | u
  * COPY, into pages held column by column; the rest, previews and incremental reads through a cursor.
  */
 export async function* extractPostgres(source: PostgresSource, ctx: SourceContext): AsyncGenerator<SourcePage> {
+  assertSelectStatement(source.query);
   const connection = await connectionForRun(ctx.workspaceId, source.connectionId, "postgres");
   const sql = openPostgres(connection);
   const fail = (error: unknown) => driverError(error, "PostgreSQL", connection.secret);
@@ -52,13 +55,16 @@ export async function* extractPostgres(source: PostgresSource, ctx: SourceContex
   try {
     await ctx.log("info", `Querying PostgreSQL database "${connection.database}" on ${connection.host}:${connection.port} as ${connection.user}.`);
     const { text, params } = postgresQuery(source.query, ctx.incremental);
-    const layout = await guard(fail, async () => {
+    const statement = await guard(fail, async () => {
       await sql.unsafe("BEGIN TRANSACTION READ ONLY");
       await sql.unsafe(`SET LOCAL statement_timeout = ${source.timeoutMs}`);
-      // A preview wants only a sample, and the incremental tracker observes records (and its
-      // cursor value is a parameter, which COPY cannot take): both read through the cursor.
-      return ctx.sampleOnly || ctx.incremental ? null : copyLayout(sql, text);
+      return sql.unsafe(text, params).describe();
     });
+    const repeated = repeatedColumn(statement.columns.map((column) => column.name));
+    if (repeated !== undefined) throw new EtlError(repeatedColumnMessage(repeated), true);
+    // A preview wants only a sample, and the incremental tracker observes records (and its
+    // cursor value is a parameter, which COPY cannot take): both read through the cursor.
+    const layout = ctx.sampleOnly || ctx.incremental ? null : copyLayout(text, statement);
     const count = layout ? yield* readByCopy(reading, text, layout) : yield* readByCursor(reading, text, params, ctx);
     await guard(fail, () => sql.unsafe("COMMIT"));
     await ctx.log("info", readSummary(count, ctx.incremental));
