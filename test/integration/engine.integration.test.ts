@@ -332,6 +332,45 @@ describe("a run through the BullMQ worker", () => {
     ]);
   });
 
+  it("reads a body in the charset its server declares, and fails on one it cannot read", async () => {
+    const { workspace } = await createUser();
+    const source = sourceSchema.parse(ordersJob(`${fixture.origin}/orders`).source);
+    const read = async () => {
+      const pages = extract(source, { signal: AbortSignal.timeout(10_000), log: async () => undefined, sampleOnly: false, workspaceId: workspace.id });
+      const records: unknown[] = [];
+      for await (const page of pages) records.push(...pageRecords(page));
+      return records;
+    };
+    const body = Buffer.from(JSON.stringify({ data: { items: [{ id: 1, city: "Café Zürich" }] }, links: { next: null } }), "latin1");
+    for (const contentType of ["application/json; charset=iso-8859-1", 'application/json;charset="Windows-1252"']) {
+      fixture.route("/orders", (_req, res) => void res.writeHead(200, { "content-type": contentType }).end(body));
+      expect(await read()).toEqual([{ id: 1, city: "Café Zürich" }]);
+    }
+    fixture.route("/orders", (_req, res) => void res.writeHead(200, { "content-type": "application/json; charset=x-klingon" }).end(body));
+    await expect(read()).rejects.toThrow(/declares charset "x-klingon", which is not one this reader knows\.$/);
+  });
+
+  it("reads a page a next link leads back to only once, and says where it stopped", async () => {
+    const { workspace } = await createUser();
+    const source = sourceSchema.parse(ordersJob(`${fixture.origin}/orders`).source);
+    fixture.route("/orders", (req, res) => {
+      const second = req.url?.includes("page=2");
+      const page = { data: { items: [{ id: second ? 2 : 1 }] }, links: { next: `${fixture.origin}/orders${second ? "" : "?page=2"}` } };
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(page));
+    });
+    const lines: string[] = [];
+    const pages = extract(source, {
+      signal: AbortSignal.timeout(10_000),
+      log: async (level, message) => void lines.push(`${level}: ${message}`),
+      sampleOnly: false,
+      workspaceId: workspace.id,
+    });
+    const records: unknown[] = [];
+    for await (const page of pages) records.push(...pageRecords(page));
+    expect(records).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(lines.at(-1)).toBe(`warn: Page 2 links to ${fixture.origin}/orders, a page already read; stopped there.`);
+  });
+
   it("loads an empty source as an empty dataset", async () => {
     fixture.paginated("/orders", [[]]);
     const job = await ordersJobFor();

@@ -1,5 +1,6 @@
 import "server-only";
 import { setTimeout as wait } from "node:timers/promises";
+import { MIMEType } from "node:util";
 import type { HttpSource } from "@/lib/schemas/jobs";
 import { env } from "@/lib/env";
 import { letRequestsLeave } from "@/lib/event-loop";
@@ -55,6 +56,8 @@ export async function* extractHttp(source: HttpSource, ctx: SourceContext): Asyn
 
   try {
     let current = limit > 0 ? request(0, url) : null;
+    // The first page counts as followed: a link back to it would read its records twice.
+    if (pagination.type !== "page" && pagination.type !== "offset") seen.add(url.toString());
     while (current) {
       const page = await current.page;
       pageIndex++;
@@ -63,8 +66,12 @@ export async function* extractHttp(source: HttpSource, ctx: SourceContext): Asyn
       if (url) {
         // A server that hands back a link we already followed would otherwise loop forever.
         const key = url.toString() + (pagination.type === "page" || pagination.type === "offset" ? `#${pageIndex}` : "");
-        if (seen.has(key)) url = null;
-        else seen.add(key);
+        if (seen.has(key)) {
+          await ctx.log("warn", `Page ${pageIndex} links to ${displayUrl(url)}, a page already read; stopped there.`);
+          url = null;
+        } else {
+          seen.add(key);
+        }
       }
       const more = url !== null && pageIndex < limit;
       const ahead = more && ctx.readAhead ? request(pageIndex, url!) : null;
@@ -244,14 +251,44 @@ async function requestOnce(source: HttpSource, url: URL, ctx: SourceContext, cre
   } catch (error) {
     throw failure(error);
   }
+  const text = utf8Body(bytes, response.headers.get("content-type"), where);
   let body: unknown;
   try {
-    body = parseJsonBytes(withoutUtf8Bom(bytes));
+    body = parseJsonBytes(text);
   } catch (error) {
     throw new EtlError(`The response from ${where} is not valid JSON: ${(error as Error).message}.`, true);
   }
   if (jsonValueDepth(body) > MAX_JSON_DEPTH) throw new EtlError(tooDeepMessage(`The response from ${where}`), true);
   return { records: recordsAt(body, source.recordsPath, where), body, headers: response.headers, url };
+}
+
+const UTF8_LABELS = new Set(["utf-8", "utf8", "unicode-1-1-utf-8"]);
+
+/**
+ * The body as UTF-8 bytes. JSON is UTF-8 (RFC 8259) and fetch reads it so whatever the headers say,
+ * but a server that declares another charset means it: read as UTF-8, its é would become U+FFFD
+ * without a word. So a declared charset other than UTF-8 is decoded (WHATWG labels, as browsers
+ * know them), and one that cannot be read fails the run.
+ */
+function utf8Body(bytes: Buffer, contentType: string | null, where: string): Buffer {
+  let charset: string | undefined;
+  try {
+    charset = contentType ? new MIMEType(contentType).params.get("charset")?.toLowerCase() : undefined;
+  } catch {
+    // A malformed Content-Type says nothing about the charset: the body is read as JSON is, UTF-8.
+  }
+  if (!charset || UTF8_LABELS.has(charset)) return withoutUtf8Bom(bytes);
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset, { fatal: true });
+  } catch {
+    throw new EtlError(`The response from ${where} declares charset "${charset}", which is not one this reader knows.`, true);
+  }
+  try {
+    return Buffer.from(decoder.decode(bytes), "utf8");
+  } catch {
+    throw new EtlError(`The response from ${where} is not valid ${charset}, the charset it declares.`, true);
+  }
 }
 
 function recordsAt(body: unknown, path: string, where: string): unknown[] {
