@@ -78,12 +78,40 @@ export function userMessage(error: unknown): string {
   if (error instanceof Error && error.name === "AbortError") return "The operation was aborted (time limit or cancellation).";
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) {
-    // Class 22 (data exception) messages describe the offending value, which the user needs.
-    const detail = code.startsWith("22") && error instanceof Error ? `: ${error.message}` : "";
-    return `The database refused the load (SQLSTATE ${code})${detail}.`;
+    const cause = error instanceof Error && isCausedByRun(code) ? `: ${serverWords(error)}` : "";
+    return `The database refused the load (SQLSTATE ${code})${cause}.`;
   }
   if (typeof code === "string") return `Internal error (${code}).`;
   return "Internal error.";
+}
+
+/**
+ * SQLSTATE classes the run's own data or definition causes, whose messages name the value, key,
+ * column or limit the user must change: cardinality (an upsert key twice in a batch), data
+ * exception, integrity constraint, syntax or access rule (a column's type, a name), program limit
+ * (too many columns). Two of class 42 are the deployment's, not the job's: a syntax error is in our
+ * own SQL and quotes it, and a missing privilege is the database role's.
+ */
+const RUN_CAUSED_CLASSES = new Set(["21", "22", "23", "42", "54"]);
+const DEPLOYMENT_CODES = new Set(["42601", "42501"]);
+
+function isCausedByRun(code: string): boolean {
+  return RUN_CAUSED_CLASSES.has(code.slice(0, 2)) && !DEPLOYMENT_CODES.has(code);
+}
+
+/** Longest message or detail shown: a "Failing row contains (…)" detail holds a whole row. */
+const MAX_SERVER_TEXT = 500;
+
+/** PostgreSQL's message, and its detail (the key of a unique violation, the failing row), first lines only. */
+function serverWords(error: Error): string {
+  const detail = (error as { detail?: unknown }).detail;
+  const words = [error.message, typeof detail === "string" ? detail : ""].map((text) => firstLine(text).replace(/\.$/, "")).filter(Boolean);
+  return words.join(". ");
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n")[0]!.trim();
+  return line.length > MAX_SERVER_TEXT ? `${line.slice(0, MAX_SERVER_TEXT)}…` : line;
 }
 
 export async function inStage<T>(stage: RunStage, work: () => Promise<T> | T): Promise<T> {

@@ -86,6 +86,23 @@ describe("binary and text COPY", () => {
     expect(binary[3]).toMatchObject({ c0: String(2 ** 31), c1: "-1234.56", c4: "2024-02-29 12:34:56.789+00" });
   });
 
+  it("store a Date that lands in a text column as ISO 8601, as the preview shows it", async () => {
+    await sql.unsafe("DROP TABLE IF EXISTS copy_formats_dates");
+    await sql.unsafe("CREATE TABLE copy_formats_dates (_row bigint, c0 text)");
+    const dates = [new Date("2024-01-01T00:00:00Z"), "n/a"];
+    for (const binary of [false, true]) {
+      const stream = (await sql.unsafe(`COPY copy_formats_dates (_row, c0) FROM STDIN${binary ? " (FORMAT binary)" : ""}`).writable()) as Writable;
+      const bytes = binary ? encodeRowsBinary([dates], ["string"], 0, 2, 1) : encodeRows([dates], ["string"], 0, 2, 1);
+      expect(bytes).not.toBeNull();
+      if (binary) stream.write(BINARY_COPY_HEADER);
+      stream.end(binary ? Buffer.concat([bytes!, BINARY_COPY_TRAILER]) : bytes);
+      await finished(stream);
+    }
+    const stored = await sql.unsafe("SELECT c0 FROM copy_formats_dates ORDER BY _row, c0");
+    await sql.unsafe("DROP TABLE copy_formats_dates");
+    expect(stored.map((row) => row.c0)).toEqual(["2024-01-01T00:00:00.000Z", "2024-01-01T00:00:00.000Z", "n/a", "n/a"]);
+  });
+
   it("leave to the text format what has no exact binary form", () => {
     const one = (type: ColumnType, value: unknown) => encodeRowsBinary([[value]], [type], 0, 1, 1);
     expect(one("integer", 1.5)).toBeNull();

@@ -117,6 +117,20 @@ describe("failed, retried and cancelled runs", () => {
     await expectDatasetUntouched(job.id, previous.id);
   });
 
+  it("names PostgreSQL's own reason when the data is more than the dataset can hold", async () => {
+    const { job, run: previous } = await jobWithDataset();
+    const wide = Object.fromEntries(Array.from({ length: 1601 }, (_, i) => [`field_${i}`, i]));
+    fixture.paginated("/wide", [[wide]]);
+    const edited = await repoint(job.id, "/wide", { attempts: 1, backoffSeconds: 1 });
+
+    const run = await waitForRun((await triggerJob(edited)).id);
+    expect(toRunDto(run)).toMatchObject({
+      status: "failed",
+      error: { stage: "load", message: "The database refused the load (SQLSTATE 54011): tables can have at most 1600 columns." },
+    });
+    await expectDatasetUntouched(job.id, previous.id);
+  });
+
   it("fails in the transform stage on an unknown column and keeps the previous dataset", async () => {
     const { job, run: previous } = await jobWithDataset();
     const definition = jobDefinitionSchema.parse({

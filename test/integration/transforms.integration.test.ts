@@ -114,6 +114,23 @@ describe("transform steps in a run through the worker", () => {
     ]);
   });
 
+  it("loads a Date that lands in a text column as ISO 8601, as the preview shows it", async () => {
+    const job = await jobWith("/shop", [
+      { op: "dedupe", columns: ["id"] },
+      { op: "derive", columns: { x: 'd => d.id > 1 ? op.parse_date("2024-01-01T00:00:00Z") : "n/a"' } },
+      { op: "select", columns: ["id", "x"] },
+    ]);
+    const run = await waitForRun((await triggerJob(job)).id);
+    expect(run.status).toBe("success");
+    const table = datasetTableName(job.id);
+    expect(await tableColumns(env.DATASET_SCHEMA, table)).toMatchObject({ x: "text" });
+    expect(await datasetRows(table)).toEqual([
+      { _row: 1, id: 1, x: "n/a" },
+      { _row: 2, id: 2, x: "2024-01-01T00:00:00.000Z" },
+      { _row: 3, id: 3, x: "2024-01-01T00:00:00.000Z" },
+    ]);
+  });
+
   it("aggregates over every page", async () => {
     const job = await jobWith("/shop", [
       { op: "normalize" },

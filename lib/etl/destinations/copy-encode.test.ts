@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ColumnType } from "@/lib/schemas/jobs";
-import { encodeRows, encodeValue } from "./copy-encode";
+import { encodeRows, encodeRowsBinary, encodeValue } from "./copy-encode";
 
 describe("encodeValue (COPY text format)", () => {
   it("writes null and undefined as \\N whatever the type", () => {
@@ -57,6 +57,15 @@ describe("encodeValue (COPY text format)", () => {
     expect(encodeValue(new Date("2024-01-02T03:04:05.678Z"), "timestamp")).toBe("2024-01-02T03:04:05.678Z");
     expect(encodeValue("2024-01-02T03:04:05+02:00", "timestamp")).toBe("2024-01-02T03:04:05+02:00");
     expect(encodeValue("2024-01-02", "date")).toBe("2024-01-02");
+  });
+
+  it("writes a Date as ISO 8601 whatever column it lands in, as the preview shows it, and an invalid one as null", () => {
+    const date = new Date("2024-01-01T00:00:00Z");
+    for (const type of ["string", "timestamp", "date"] as const) expect(encodeValue(date, type)).toBe("2024-01-01T00:00:00.000Z");
+    expect(encodeValue(date, "json")).toBe('"2024-01-01T00:00:00.000Z"');
+    expect(encodeValue({ at: date }, "string")).toBe('{"at":"2024-01-01T00:00:00.000Z"}');
+    expect(encodeValue({ at: date }, "json")).toBe('{"at":"2024-01-01T00:00:00.000Z"}');
+    for (const type of ["string", "timestamp", "date"] as const) expect(encodeValue(new Date(Number.NaN), type)).toBe("\\N");
   });
 
   it("stringifies objects that land in a text column", () => {
@@ -123,6 +132,24 @@ describe("encodeRows", () => {
     const dates = instants.map((ms) => new Date(ms));
     const text = encodeRows([dates], ["timestamp"], 0, dates.length, 1).toString("utf8");
     expect(text).toBe(dates.map((date, i) => `${i + 1}\t${date.toISOString()}\n`).join(""));
-    expect(() => encodeRows([[new Date(Number.NaN)]], ["timestamp"], 0, 1, 1)).toThrow(RangeError);
+    // The preview shows an invalid Date as null (its JSON): so does the load.
+    expect(encodeRows([[new Date(Number.NaN)]], ["timestamp"], 0, 1, 1).toString("utf8")).toBe("1\t\\N\n");
+  });
+
+  it("writes a Date among text in a text column as ISO 8601", () => {
+    const mixed = [new Date("2024-01-01T00:00:00Z"), "n/a", new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 999))];
+    expect(encodeRows([mixed], ["string"], 0, 3, 1).toString("utf8")).toBe("1\t2024-01-01T00:00:00.000Z\n2\tn/a\n3\t1999-12-31T23:59:59.999Z\n");
+  });
+});
+
+describe("encodeRowsBinary", () => {
+  it("writes a Date in a text column as its ISO 8601 text, as encodeRows does", () => {
+    const iso = "2024-01-01T00:00:00.000Z";
+    const bytes = encodeRowsBinary([[new Date(iso)]], ["string"], 0, 1, 1);
+    const field = Buffer.alloc(4);
+    field.writeInt32BE(iso.length);
+    // Field count (_row and the column), _row as an 8-byte integer, then the text with its length.
+    const row = Buffer.concat([Buffer.from([0, 2, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 1]), field, Buffer.from(iso)]);
+    expect(bytes).toEqual(row);
   });
 });

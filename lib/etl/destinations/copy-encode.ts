@@ -31,6 +31,7 @@ function jsonText(value: unknown): string | undefined {
 
 export function encodeValue(value: unknown, type: ColumnType): string {
   if (value === null || value === undefined) return "\\N";
+  if (value instanceof Date && type !== "json") return dateText(value);
   switch (type) {
     case "json":
       return escapeText(jsonText(value)!);
@@ -38,14 +39,23 @@ export function encodeValue(value: unknown, type: ColumnType): string {
       return value === true || value === "true" ? "t" : value === false || value === "false" ? "f" : escapeText(String(value));
     case "timestamp":
     case "date":
-      return value instanceof Date ? value.toISOString() : escapeText(String(value));
+      return escapeText(String(value));
     case "number":
       return typeof value === "number" && !Number.isFinite(value) ? (Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity") : String(value);
     case "integer":
       return String(value);
     case "string":
-      return escapeText(typeof value === "object" && !(value instanceof Date) ? JSON.stringify(value) : String(value));
+      return escapeText(typeof value === "object" ? JSON.stringify(value) : String(value));
   }
+}
+
+/**
+ * A Date in any column but json (which JSON.stringify writes the same way) goes as ISO 8601, as the
+ * preview shows it: String(date) would store Date.toString()'s format, in the server's time zone. An
+ * invalid Date is null, as it is in the preview's JSON.
+ */
+function dateText(date: Date): string {
+  return Number.isNaN(date.getTime()) ? "\\N" : date.toISOString();
 }
 
 const TAB = 9;
@@ -128,6 +138,10 @@ export function encodeRowsBinary(columns: readonly ArrayLike<unknown>[], types: 
           out.byte(value ? 1 : 0);
           break;
         case "string":
+          if (value instanceof Date && !Number.isNaN(value.getTime())) {
+            out.lengthPrefixed(value.toISOString());
+            break;
+          }
           if (typeof value !== "string" || value.includes("\0")) return null;
           out.lengthPrefixed(value);
           break;

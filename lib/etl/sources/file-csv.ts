@@ -4,7 +4,7 @@ import { parse, CsvError } from "csv-parse";
 import { EtlError } from "@/lib/etl/errors";
 import type { CsvFileSource } from "@/lib/schemas/file-source";
 import { CsvSyntaxError, CsvTokenizer } from "./csv-tokenizer";
-import { Batcher, BATCH_CHARS, BATCH_ROWS, columnNames, decodeText, textColumnsToPage } from "./file-records";
+import { Batcher, BATCH_CHARS, BATCH_ROWS, columnNames, decodeText, positionalName, textColumnsToPage } from "./file-records";
 import type { ColumnPage } from "./page";
 
 /** A single record this long is a quote left open, not data: fail instead of reading the rest of the file into it. */
@@ -34,7 +34,7 @@ export async function* extractCsv(source: CsvFileSource, input: Readable, sample
       if (!names) {
         if (rows === 0) continue;
         const first = columns.map((column) => column[0]!);
-        names = source.header ? columnNames(first, (i) => `column_${i + 1}`) : first.map((_, i) => `column_${i + 1}`);
+        names = source.header ? columnNames(first) : first.map((_, i) => positionalName(i));
         if (source.header) {
           columns = columns.map((column) => column.slice(1));
           rows -= 1;
@@ -98,6 +98,9 @@ function csvParse(source: CsvFileSource, delimiter: string): Transform {
     quote: source.quote,
     escape: source.quote,
     from_line: source.skipRows + 1,
+    // Left to itself, csv-parse takes the first line's ending as the file's and keeps a CR before
+    // LF in the last field when later lines end otherwise; every ending ends a record, as in CsvTokenizer.
+    record_delimiter: ["\r\n", "\n", "\r"],
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_CHARS,
   });

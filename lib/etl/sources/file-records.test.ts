@@ -5,7 +5,7 @@ import { pageRecords } from "./page";
 
 describe("columnNames", () => {
   it("keeps names, fills blanks by position and suffixes repeats", () => {
-    expect(columnNames(["id", " name ", "", null, "id", "id"], (i) => `column_${i + 1}`)).toEqual([
+    expect(columnNames(["id", " name ", "", null, "id", "id"])).toEqual([
       "id",
       "name",
       "column_3",

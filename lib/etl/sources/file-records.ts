@@ -12,13 +12,19 @@ import { ColumnPage } from "./page";
 export const BATCH_ROWS = 20_000;
 export const BATCH_CHARS = 16 * 1024 * 1024;
 
+/** The name of a column that has none in the file, from its position: column_1, column_2, … */
+export function positionalName(index: number): string {
+  return `column_${index + 1}`;
+}
+
 /**
  * Column names from a header row: blanks get a positional name and repeats get a suffix
  * (`id`, `id_2`), because records are objects and a repeated name would silently drop a column.
  */
-export function columnNames(header: readonly unknown[], fallback: (index: number) => string): string[] {
+export function columnNames(header: readonly unknown[], fallback: (index: number) => string = positionalName): string[] {
   const taken = new Set<string>();
-  return header.map((cell, index) => {
+  // Array.from visits the holes a sparse header has (exceljs leaves them for empty cells), which map would skip.
+  return Array.from(header, (cell, index) => {
     const base = cell === null || cell === undefined || String(cell).trim() === "" ? fallback(index) : columnKey(String(cell).trim());
     let name = base;
     for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;

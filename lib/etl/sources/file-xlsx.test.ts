@@ -56,3 +56,33 @@ describe("extractXlsx against zip bombs", () => {
     );
   }, 30_000);
 });
+
+describe("extractXlsx column names", () => {
+  const source = (headerRow: number) => ({ type: "file", fileId: "00000000-0000-4000-8000-000000000000", format: "xlsx", sheet: 0, headerRow }) as const;
+
+  async function records(rows: unknown[][], headerRow: number): Promise<unknown[]> {
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet("S");
+    // Cells set one by one, so that a null leaves the cell out of the file, as Excel does.
+    rows.forEach((row, r) => row.forEach((value, c) => value !== null && (sheet.getCell(r + 1, c + 1).value = value as ExcelJS.CellValue)));
+    const bytes = Buffer.from(await book.xlsx.writeBuffer());
+    const read: unknown[] = [];
+    for await (const batch of extractXlsx(source(headerRow), Readable.from([bytes]), false)) read.push(...batch);
+    return read;
+  }
+
+  it("names a missing or empty header cell and a column past the header as the CSV reader does", async () => {
+    const when = new Date(Date.UTC(2024, 0, 1));
+    expect(await records([["id", "when", null, "amount", ""], [1, when, "x", 2.5, "y", "past"]], 1)).toEqual([
+      { id: 1, when, column_3: "x", amount: 2.5, column_5: "y", column_6: "past" },
+    ]);
+  });
+
+  it("suffixes a positional name that a header cell already holds", async () => {
+    expect(await records([["column_2", null], [1, 2, 3]], 1)).toEqual([{ column_2: 1, column_2_2: 2, column_3: 3 }]);
+  });
+
+  it("names columns A, B, … without a header row", async () => {
+    expect(await records([[1, null, "x"]], 0)).toEqual([{ A: 1, B: null, C: "x" }]);
+  });
+});

@@ -4,7 +4,7 @@ import ExcelJS from "exceljs";
 import { env } from "@/lib/env";
 import { EtlError } from "@/lib/etl/errors";
 import type { XlsxFileSource } from "@/lib/schemas/file-source";
-import { Batcher, columnNames } from "./file-records";
+import { Batcher, columnNames, positionalName } from "./file-records";
 
 /** How far into each XML part a DOCTYPE is looked for: it can only come before the root element. */
 const PROLOG_BYTES = 4096;
@@ -74,20 +74,28 @@ async function* readRows(
   next: <T>(iterator: AsyncIterator<T>) => Promise<IteratorResult<T>>,
   sampleOnly: boolean,
 ): AsyncGenerator<unknown[]> {
-  let names: string[] | null = source.headerRow === 0 ? [] : null;
+  // Without a header row columns are named A, B, … as the source's schema says; the cells a header
+  // row leaves blank are named as the CSV reader names them.
+  const fallback = source.headerRow === 0 ? columnLetter : positionalName;
+  let header: unknown[] | null = source.headerRow === 0 ? [] : null;
+  let names: string[] = [];
   const batch = new Batcher<Record<string, unknown>>();
   const rows = sheet[Symbol.asyncIterator]();
   for (let row = await next(rows); !row.done; row = await next(rows)) {
     const number = row.value.number;
-    const cells = (row.value.values as unknown[]).slice(1).map(cellValue);
+    // exceljs leaves a hole for each empty cell, which map would keep: Array.from reads it as undefined.
+    const cells = Array.from((row.value.values as unknown[]).slice(1), cellValue);
     if (number < source.headerRow) continue;
     if (number === source.headerRow) {
-      names = columnNames(cells, columnLetter);
+      header = cells;
+      names = columnNames(header, fallback);
       continue;
     }
-    if (!names) continue;
+    if (!header) continue;
     if (cells.every((cell) => cell === null)) continue;
-    while (names.length < cells.length) names.push(columnLetter(names.length));
+    // Columns past the header are blank header cells; naming the whole row again suffixes a
+    // positional name that a header cell already holds, instead of overwriting that column.
+    if (names.length < cells.length) names = columnNames([...header, ...new Array<null>(cells.length - header.length).fill(null)], fallback);
     const record: Record<string, unknown> = {};
     let chars = 0;
     for (let c = 0; c < names.length; c++) {
