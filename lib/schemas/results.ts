@@ -52,17 +52,32 @@ export const resultsProfileSchema = z.object({
 });
 export type ResultsProfile = z.infer<typeof resultsProfileSchema>;
 
-/** Reads `filter[col]=v` and `filter[col][op]=v` pairs from a query string. */
+const FILTER_WITH_OPERATOR = /^filter\[(.+)\]\[([^\]]*)\]$/;
+const FILTER_EQUALS = /^filter\[(.+)\]$/;
+const isOperator = (op: string): op is FilterOperator => (filterOperators as readonly string[]).includes(op);
+
+/**
+ * Reads `filter[col]=v` and `filter[col][op]=v` pairs from a query string. Any other parameter
+ * named `filter…` is refused (422, as a ZodError): ignored, it would answer unfiltered rows to a
+ * request that meant to narrow them.
+ */
 export function parseFilters(params: URLSearchParams): ResultFilter[] {
   const filters: ResultFilter[] = [];
+  const issues: z.core.$ZodIssue[] = [];
+  const refuse = (key: string, message: string) => issues.push({ code: "custom", path: [key], message, input: key });
   for (const [key, value] of params) {
-    const withOp = /^filter\[(.+)\]\[(gt|gte|lt|lte|ne|contains|eq)\]$/.exec(key);
-    if (withOp) {
-      filters.push({ column: withOp[1]!, op: withOp[2] as FilterOperator, value });
+    if (key !== "filter" && !key.startsWith("filter[")) continue;
+    const withOperator = FILTER_WITH_OPERATOR.exec(key);
+    if (withOperator) {
+      const [, column, op] = withOperator as unknown as [string, string, string];
+      if (isOperator(op)) filters.push({ column, op, value });
+      else refuse(key, `unknown filter operator "${op}"; use one of ${filterOperators.join(", ")}`);
       continue;
     }
-    const plain = /^filter\[(.+)\]$/.exec(key);
-    if (plain) filters.push({ column: plain[1]!, op: "eq", value });
+    const equals = FILTER_EQUALS.exec(key);
+    if (equals) filters.push({ column: equals[1]!, op: "eq", value });
+    else refuse(key, "a filter is filter[column]=value or filter[column][operator]=value");
   }
+  if (issues.length > 0) throw new z.ZodError(issues);
   return filters;
 }

@@ -139,13 +139,16 @@ describe("GET /api/v1/runs/{id}/results", () => {
     expect(combined.body.next).toContain("page=2");
   });
 
-  it("answers 422 for an unknown sort or filter column", async () => {
+  it("answers 422 for an unknown sort or filter column, and a filter it cannot read", async () => {
     const sort = expectProblem(await results("?sort=-nope"), 422);
     expect(sort.detail).toBe('Unknown column "nope".');
     expect(sort.errors?.[0]?.path).toBe("nope");
     expect(sort.errors?.[0]?.message).toContain("customer.address.city");
     expect(expectProblem(await results("?filter[nope]=1"), 422).detail).toBe('Unknown column "nope".');
-    expect(expectProblem(await results("?filter[amount][between]=1"), 422).detail).toBe('Unknown column "amount][between".');
+    expect(expectProblem(await results("?filter[amount][between]=1"), 422).errors).toEqual([
+      { path: "filter[amount][between]", message: 'unknown filter operator "between"; use one of eq, gt, gte, lt, lte, ne, contains' },
+    ]);
+    expect(expectProblem(await results("?filter=Lisbon"), 422).errors?.[0]?.path).toBe("filter");
     expect(expectProblem(await results("?pageSize=5000"), 422).errors?.[0]?.path).toBe("pageSize");
   });
 
