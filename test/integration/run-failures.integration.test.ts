@@ -160,6 +160,8 @@ describe("failed, retried and cancelled runs", () => {
 
     const run = await waitForRun((await triggerJob(flaky)).id);
     expect(toRunDto(run)).toMatchObject({ status: "success", attempt: 2, rowsExtracted: 5, rowsLoaded: 5, error: null });
+    // The run started with its first attempt: its duration holds both, and the second's backoff.
+    expect(toRunDto(run).durationMs).toBeGreaterThanOrEqual(1000);
     const table = datasetTableName(job.id);
     expect(await datasetRows(table)).toEqual(expectedOrderRows);
     expect(await datasetRunIds(table)).toEqual([run.id]);

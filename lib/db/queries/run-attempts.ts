@@ -35,7 +35,8 @@ export async function lockJobRuns(tx: Tx, jobId: string): Promise<void> {
  * (a cancelled run is never resurrected by a redelivered queue job) or another run of its job is
  * running (runs of one job execute one after another). Claiming a run that is already `running`
  * takes it over from a worker that lost it: that worker's fence no longer matches, so it can
- * neither record progress nor commit.
+ * neither record progress nor commit. A run's start stays its first attempt's: its duration is the
+ * time the user waited for it, retries and their backoff included.
  */
 export async function claimRun(db: Db, runId: string, attempt: number): Promise<Claim> {
   const fence = randomUUID();
@@ -55,7 +56,7 @@ export async function claimRun(db: Db, runId: string, attempt: number): Promise<
           WHERE other.status = 'running' AND other.id <> run.id LIMIT 1),
         claimed AS (
           UPDATE runs SET status = 'running', attempt = ${attempt}, fence = ${fence}::uuid,
-            heartbeat_at = ${startedAt}::timestamptz, started_at = ${startedAt}::timestamptz, finished_at = NULL,
+            heartbeat_at = ${startedAt}::timestamptz, started_at = COALESCE(runs.started_at, ${startedAt}::timestamptz), finished_at = NULL,
             error_stage = NULL, error_message = NULL, rows_extracted = 0, rows_loaded = 0,
             progress = '{"rowsRead": 0, "rowsLoaded": 0, "stage": "extract"}'::jsonb
           FROM run WHERE runs.id = run.id AND run.status IN ('pending', 'running') AND NOT EXISTS (SELECT 1 FROM blocking)
