@@ -8,8 +8,9 @@ import { Pager } from "@/components/ui/pager";
 import { QueryError } from "@/components/ui/query-error";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { useDebouncedValue } from "@/components/ui/use-debounced-value";
-import type { LastStatusFilter } from "@/lib/schemas/job-list";
+import { DEFAULT_JOB_SORT, type JobSort, type LastStatusFilter } from "@/lib/schemas/job-list";
 import { useJobs } from "./job-queries";
+import { JobSortHeader } from "./job-sort-header";
 import { RunNowButton } from "./run-now-button";
 
 const PAGE_SIZE = 20;
@@ -29,29 +30,38 @@ const STATUS_FILTERS: { value: LastStatusFilter | ""; label: string }[] = [
 
 export const isLastStatusFilter = (value: string): value is LastStatusFilter => STATUS_FILTERS.some((f) => f.value !== "" && f.value === value);
 
-type Props = { initialQ: string; initialStatus: LastStatusFilter | undefined; initialPage: number };
+type Props = { initialQ: string; initialStatus: LastStatusFilter | undefined; initialSort: JobSort; initialPage: number };
 
-/** The jobs a user can see: search, filter by last run status, last run, run now, paging. The URL keeps `q`, `status` and `page`. */
-export function JobList({ initialQ, initialStatus, initialPage }: Props) {
+/**
+ * The jobs a user can see: search, filter by last run status, sort by name or last run, last run,
+ * run now, paging. The URL keeps `q`, `status`, `sort` and `page`.
+ */
+export function JobList({ initialQ, initialStatus, initialSort, initialPage }: Props) {
   const [search, setSearch] = useState(initialQ);
   const q = useDebouncedValue(search.trim(), 300);
   const [status, setStatus] = useState<LastStatusFilter | undefined>(initialStatus);
+  const [sort, setSort] = useState(initialSort);
   const [page, setPage] = useState(initialPage);
   const [notice, setNotice] = useState<Notice | null>(null);
   const me = useMe();
-  const jobs = useJobs({ q, lastStatus: status, page, pageSize: PAGE_SIZE });
+  const jobs = useJobs({ q, lastStatus: status, sort, page, pageSize: PAGE_SIZE });
 
   useEffect(() => {
     const params = new URLSearchParams();
     if (q) params.set("q", q);
     if (status) params.set("status", status);
+    if (sort !== DEFAULT_JOB_SORT) params.set("sort", sort);
     if (page > 1) params.set("page", String(page));
     const query = params.toString();
     window.history.replaceState(null, "", query ? `/jobs?${query}` : "/jobs");
-  }, [q, status, page]);
+  }, [q, status, sort, page]);
 
   const onSearch = (value: string) => {
     setSearch(value);
+    setPage(1);
+  };
+  const onSort = (value: JobSort) => {
+    setSort(value);
     setPage(1);
   };
   const statusLabel = STATUS_FILTERS.find((f) => f.value === status)?.label.toLowerCase();
@@ -129,12 +139,12 @@ export function JobList({ initialQ, initialStatus, initialPage }: Props) {
         <>
           <div className="table-wrap">
             <table className="table">
-              <caption className="visually-hidden">Jobs, newest first</caption>
+              <caption className="visually-hidden">{sort === DEFAULT_JOB_SORT ? "Jobs, newest first" : "Jobs"}</caption>
               <thead>
                 <tr>
-                  <th scope="col">Name</th>
+                  <JobSortHeader field="name" label="Name" sort={sort} onSort={onSort} />
                   <th scope="col">Last run</th>
-                  <th scope="col">Last run at</th>
+                  <JobSortHeader field="lastRunAt" label="Last run at" sort={sort} descendingFirst onSort={onSort} />
                   <th scope="col">Duration</th>
                   <th scope="col">
                     <span className="visually-hidden">Actions</span>

@@ -3,7 +3,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch, apiPath } from "@/components/api-client";
 import type { Page } from "@/lib/schemas/common";
-import type { LastStatusFilter } from "@/lib/schemas/job-list";
+import type { JobSort, LastStatusFilter } from "@/lib/schemas/job-list";
 import type { Job, JobCreate, JobUpdate } from "@/lib/schemas/jobs";
 import type { Run } from "@/lib/schemas/runs";
 
@@ -17,7 +17,7 @@ export const jobKeys = {
 
 const isActive = (status: string | undefined) => status === "pending" || status === "running";
 
-export type JobListParams = { q: string; lastStatus?: LastStatusFilter; page: number; pageSize: number };
+export type JobListParams = { q: string; lastStatus?: LastStatusFilter; sort: JobSort; page: number; pageSize: number };
 
 /** A page of jobs; refreshes while one of their last runs is still pending or running. */
 export function useJobs(params: JobListParams) {

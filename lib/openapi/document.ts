@@ -138,7 +138,19 @@ export function buildOpenApiDocument(serverUrl: string) {
     request: { params, body: { content: { "application/json": { schema: JobUpdate } } } },
     responses: { 200: json("The job", Job), 409: problem("Name taken") },
   });
-  path({ method: "delete", path: "/api/v1/jobs/{id}", summary: "Delete a job, its runs and dataset", request: { params }, responses: { 204: { description: "Deleted" } } });
+  path({
+    method: "delete",
+    path: "/api/v1/jobs/{id}",
+    summary: "Delete a job, its runs and dataset",
+    description:
+      "Refused while a run of the job is pending or running: cancel it first (POST /api/v1/runs/{id}/cancel). Right after a cancel, its worker may take a few seconds to stop; until then the answer is 409 with Retry-After.",
+    request: { params },
+    responses: {
+      204: { description: "Deleted" },
+      409: problem("A run of the job is pending or running, or its worker is still stopping it"),
+      503: problem("Queue unavailable"),
+    },
+  });
   path({
     method: "post",
     path: "/api/v1/jobs/{id}/runs",

@@ -1,14 +1,16 @@
 import "server-only";
-import { db, sql } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { datasetTableName, qualified } from "@/lib/db/identifiers";
-import { getJob, getLastRun, insertJob, listJobs, updateJob } from "@/lib/db/queries/jobs";
+import { getFile } from "@/lib/db/queries/files";
+import { deleteIdleJob, getJob, getLastRun, insertJob, listJobs, updateJob, type BusyRun } from "@/lib/db/queries/jobs";
 import { logger } from "@/lib/logger";
 import { env } from "@/lib/env";
 import { HttpError } from "@/lib/api/errors";
 import { defaultWorkspace, workspacesWith, type Principal } from "@/lib/auth/principal";
+import { runsQueue } from "@/lib/queue/runs-queue";
 import { schedulesQueue, syncSchedule } from "@/lib/queue/schedules-queue";
 import { QueueUnavailableError, startRun } from "@/lib/runs/start-run";
-import type { LastStatusFilter } from "@/lib/schemas/job-list";
+import type { JobSort, LastStatusFilter } from "@/lib/schemas/job-list";
 import type { JobCreate, JobDefinition, JobUpdate } from "@/lib/schemas/jobs";
 import { assertAccess } from "./access";
 import { assertConnectionReferences } from "./connection-references";
@@ -16,7 +18,10 @@ import { assertReachableSource, assertReachableUrl } from "./outbound-rules";
 import { recordAudit } from "./audit";
 import { toJobDto, toRunDto } from "./dto";
 
-export async function listJobsFor(principal: Principal, params: { q?: string; lastStatus?: LastStatusFilter; page: number; pageSize: number }) {
+export async function listJobsFor(
+  principal: Principal,
+  params: { q?: string; lastStatus?: LastStatusFilter; sort: JobSort; page: number; pageSize: number },
+) {
   const { count, rows } = await listJobs(db, { workspaceIds: workspacesWith(principal, "jobs:read"), ...params });
   return { count, results: rows.map(({ job, lastRun }) => toJobDto(job, lastRun)) };
 }
@@ -32,6 +37,26 @@ export async function loadJob(principal: Principal, id: string, permission: "job
 export async function readJob(principal: Principal, id: string) {
   const job = await loadJob(principal, id, "jobs:read");
   return toJobDto(job, await getLastRun(db, job.id));
+}
+
+/**
+ * A file source may only read an upload of the job's own workspace: checked when the job is saved
+ * (422 with the field's path, worded like a bad connectionId) so that a run does not start just to
+ * fail on a missing file. Another workspace's file is reported exactly like a missing one.
+ */
+async function assertFileReference(workspaceId: string, source: JobDefinition["source"]): Promise<void> {
+  if (source.type !== "file") return;
+  const file = await getFile(db, source.fileId);
+  if (file?.workspaceId === workspaceId) return;
+  throw new HttpError(422, "The request did not validate.", [
+    { path: "source.fileId", message: "no uploaded file with this id in the job's workspace" },
+  ]);
+}
+
+/** Every reference the definition makes to other rows: connections and uploaded files. */
+async function assertReferences(workspaceId: string, definition: Pick<JobDefinition, "source" | "destination">): Promise<void> {
+  await assertConnectionReferences(workspaceId, definition);
+  await assertFileReference(workspaceId, definition.source);
 }
 
 function definitionOf(input: JobDefinition): JobDefinition {
@@ -65,7 +90,7 @@ export async function createJob(principal: Principal, input: JobCreate) {
   assertAccess(principal, workspaceId, "jobs:write", "workspace");
   assertReachableSource(input.source);
   assertReachableUrl(input.notify?.webhookUrl, "notify.webhookUrl");
-  await assertConnectionReferences(workspaceId, input);
+  await assertReferences(workspaceId, input);
   const job = await insertJob(db, {
     workspaceId,
     name: input.name,
@@ -89,7 +114,7 @@ export async function patchJob(principal: Principal, id: string, patch: JobUpdat
   const definition = definitionOf({ ...job.definition, ...stripUndefined(definitionPatch) } as JobDefinition);
   assertReachableSource(patch.source);
   assertReachableUrl(patch.notify?.webhookUrl, "notify.webhookUrl");
-  await assertConnectionReferences(job.workspaceId, definition);
+  await assertReferences(job.workspaceId, definition);
   const updated = await updateJob(db, id, { name, description, definition });
   if (!updated) throw new HttpError(404, "The job does not exist.");
   await recordAudit(principal, {
@@ -103,14 +128,45 @@ export async function patchJob(principal: Principal, id: string, patch: JobUpdat
   return toJobDto(updated, await getLastRun(db, id));
 }
 
-/** Deletes the job, its runs, its dataset table and its scheduler. */
+/** Ids of the runs workers are executing now; the queue knows, where the run's status may already be final. */
+async function runsHeldByWorkers(): Promise<string[]> {
+  try {
+    const active = await runsQueue().getActive();
+    // A queue job removed while the list is read comes back as undefined.
+    return active.flatMap((queued) => (queued?.id ? [queued.id] : []));
+  } catch (error) {
+    logger.warn({ err: error }, "could not read the runs queue's active jobs");
+    throw new HttpError(503, "The run queue (Redis) is unavailable; try again shortly.", undefined, { "retry-after": "5" });
+  }
+}
+
+function busyRunConflict(run: BusyRun): HttpError {
+  if (run.status === "pending" || run.status === "running") {
+    return new HttpError(
+      409,
+      `Run ${run.id} of this job is ${run.status}; cancel it first (POST /api/v1/runs/${run.id}/cancel), then delete the job.`,
+    );
+  }
+  return new HttpError(
+    409,
+    `Run ${run.id} of this job is ${run.status}, but its worker is still stopping it; try again in a few seconds.`,
+    undefined,
+    { "retry-after": "5" },
+  );
+}
+
+/**
+ * Deletes the job, its runs, its dataset table and its scheduler. Refused (409) while a run of it is
+ * pending or running: deleting rows under a worker would leave it spending its slot on a run whose
+ * results can go nowhere, and cancelling is the explicit, audited way to stop one.
+ */
 export async function removeJob(principal: Principal, id: string) {
   const job = await loadJob(principal, id, "jobs:write");
-  await sql.begin(async (tx) => {
-    await tx`SELECT pg_advisory_xact_lock(hashtext(${job.id}))`;
-    await tx.unsafe(`DROP TABLE IF EXISTS ${qualified(env.DATASET_SCHEMA, datasetTableName(job.id))}`);
-    await tx`DELETE FROM jobs WHERE id = ${job.id}`;
+  const busy = await deleteIdleJob(db, job.id, {
+    datasetTable: qualified(env.DATASET_SCHEMA, datasetTableName(job.id)),
+    heldRunIds: await runsHeldByWorkers(),
   });
+  if (busy) throw busyRunConflict(busy);
   if (job.definition.schedule) await applySchedule(job.id, null);
   await recordAudit(principal, {
     action: "job.delete",

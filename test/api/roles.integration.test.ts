@@ -109,6 +109,9 @@ describe("role matrix: jobs and runs", () => {
     const send = (token: string) => call(deleteJob, { method: "DELETE", path: `/api/v1/jobs/${jobId}`, params: { id: jobId }, token });
     expect(await statuses(send, ["outsider", "viewer", "cappedViewer"])).toEqual({ outsider: 404, viewer: 403, cappedViewer: 403 });
     expect(await jobRow(db, jobId)).toBeDefined();
+    // The job's run is pending, and a job with an active run is not deleted until that run is cancelled.
+    expect((await send(callers.editor)).status).toBe(409);
+    await call(cancelRun, { method: "POST", path: `/api/v1/runs/${runId}/cancel`, params: { id: runId }, token: callers.editor });
     expect((await send(callers.editor)).status).toBe(204);
     expect(await jobRow(db, jobId)).toBeUndefined();
   });

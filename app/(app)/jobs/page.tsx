@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { isLastStatusFilter, JobList } from "@/components/jobs/job-list";
+import { DEFAULT_JOB_SORT, jobListQuerySchema } from "@/lib/schemas/job-list";
 
 export const metadata: Metadata = { title: "Jobs" };
 
@@ -10,5 +11,7 @@ export default async function JobsPage({ searchParams }: Props) {
   const q = typeof params.q === "string" ? params.q : "";
   const page = Math.max(1, Number.parseInt(typeof params.page === "string" ? params.page : "1", 10) || 1);
   const status = typeof params.status === "string" && isLastStatusFilter(params.status) ? params.status : undefined;
-  return <JobList initialQ={q} initialStatus={status} initialPage={page} />;
+  // A link with a sort the API does not know shows the default order rather than an error.
+  const sort = jobListQuerySchema.shape.sort.catch(DEFAULT_JOB_SORT).parse(params.sort);
+  return <JobList initialQ={q} initialStatus={status} initialSort={sort} initialPage={page} />;
 }

@@ -1,9 +1,11 @@
 import "server-only";
-import { and, count, desc, eq, ilike, inArray, sql as dsql } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, inArray, or, sql as dsql, type SQL } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { jobs, runs } from "@/lib/db/schema";
-import type { LastStatusFilter } from "@/lib/schemas/job-list";
+import { parseJobSort, type JobSort, type JobSortField, type LastStatusFilter } from "@/lib/schemas/job-list";
 import type { JobDefinition } from "@/lib/schemas/jobs";
+import type { RunStatus } from "@/lib/schemas/runs";
+import { lockJobRuns } from "./run-attempts";
 
 type JobRow = typeof jobs.$inferSelect;
 
@@ -15,9 +17,27 @@ function lastStatusIs(status: LastStatusFilter) {
   return dsql`(SELECT ${runs.status} FROM ${runs} WHERE ${runs.jobId} = ${jobs.id} ORDER BY ${runs.createdAt} DESC LIMIT 1) = ${status}`;
 }
 
+/** The newest run's creation time; null for a job that never ran. Walks runs_job_created_idx. */
+const lastRunAt = dsql`(SELECT max(${runs.createdAt}) FROM ${runs} WHERE ${runs.jobId} = ${jobs.id})`;
+
+// Names compare case-insensitively: the database's collation may be "C", which puts "Zeta" before "alpha".
+const sortKeys: Record<JobSortField, SQL> = {
+  name: dsql`lower(${jobs.name})`,
+  createdAt: dsql`${jobs.createdAt}`,
+  updatedAt: dsql`${jobs.updatedAt}`,
+  lastRunAt,
+};
+
+/** The ORDER BY of a sort; ties are broken by id so that pages never overlap or skip a job. */
+function orderOf(sort: JobSort): SQL[] {
+  const { field, desc } = parseJobSort(sort);
+  const direction = dsql.raw(desc ? "DESC" : "ASC");
+  return [dsql`${sortKeys[field]} ${direction} NULLS LAST`, dsql`${jobs.id} ${direction}`];
+}
+
 export async function listJobs(
   db: Db,
-  params: { workspaceIds: string[]; q?: string; lastStatus?: LastStatusFilter; page: number; pageSize: number },
+  params: { workspaceIds: string[]; q?: string; lastStatus?: LastStatusFilter; sort: JobSort; page: number; pageSize: number },
 ) {
   if (params.workspaceIds.length === 0) return { count: 0, rows: [] };
   const where = and(
@@ -30,7 +50,7 @@ export async function listJobs(
       .select()
       .from(jobs)
       .where(where)
-      .orderBy(desc(jobs.createdAt), desc(jobs.id))
+      .orderBy(...orderOf(params.sort))
       .limit(params.pageSize)
       .offset((params.page - 1) * params.pageSize),
     db.select({ n: count() }).from(jobs).where(where),
@@ -90,6 +110,42 @@ export async function updateJob(
     .where(eq(jobs.id, id))
     .returning();
   return job;
+}
+
+/** The run that keeps a job from being deleted; `status` may be finished while a worker still holds it. */
+export type BusyRun = { id: string; status: RunStatus };
+
+/**
+ * Deletes the job (its runs and their logs cascade) and drops its dataset table, unless one of its
+ * runs is pending or running, or still held by a worker (`heldRunIds`: a cancelled run stays held
+ * until its worker notices): then nothing changes and that run is returned. A worker must never
+ * find its run's rows gone under it. Serialized with claims and triggers (lockJobRuns), so no run
+ * starts between the check and the delete, and with dataset commits (the job's dataset lock).
+ */
+export async function deleteIdleJob(
+  db: Db,
+  jobId: string,
+  { datasetTable, heldRunIds }: { datasetTable: string; heldRunIds: string[] },
+): Promise<BusyRun | null> {
+  return db.transaction(async (tx) => {
+    await lockJobRuns(tx, jobId);
+    await tx.execute(dsql`SELECT pg_advisory_xact_lock(hashtext(${jobId}))`);
+    const [busy] = await tx
+      .select({ id: runs.id, status: runs.status })
+      .from(runs)
+      .where(
+        and(
+          eq(runs.jobId, jobId),
+          or(inArray(runs.status, ["pending", "running"]), heldRunIds.length > 0 ? inArray(runs.id, heldRunIds) : undefined),
+        ),
+      )
+      .orderBy(asc(runs.createdAt))
+      .limit(1);
+    if (busy) return busy;
+    await tx.execute(dsql.raw(`DROP TABLE IF EXISTS ${datasetTable}`));
+    await tx.delete(jobs).where(eq(jobs.id, jobId));
+    return null;
+  });
 }
 
 /** Every job with a schedule, for reconciling the queue's schedulers with them. */

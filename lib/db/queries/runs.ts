@@ -50,15 +50,28 @@ export async function listRuns(
 /** A log line; `ts` is when it was logged, if it is written later (now() of the insert otherwise). */
 export type RunLogLine = { level: LogLevel; message: string; data?: Record<string, unknown>; ts?: Date };
 
-/** Several lines in one insert; their ids follow their order. */
+/** The insert failed because the run_logs row's run is gone; drizzle carries the driver's error in `cause`. */
+function isMissingRun(error: unknown): boolean {
+  const constraintOf = (e: unknown) => (e as { constraint_name?: unknown } | null)?.constraint_name;
+  return [error, (error as { cause?: unknown } | null)?.cause].some((e) => constraintOf(e) === "run_logs_run_id_runs_id_fk");
+}
+
+/**
+ * Several lines in one insert; their ids follow their order. Lines of a run that was deleted
+ * (with its job or workspace) while a worker still executed it are dropped: nobody can read them.
+ */
 export async function appendRunLogs(db: Db, runId: string, lines: readonly RunLogLine[]): Promise<void> {
-  await db.transaction(async (tx) => {
-    // A commit waits for the WAL to reach the disk, and while a run's COPY streams, that WAL holds
-    // megabytes of its rows: about 10 ms a line here. A log line can do without: a crash of the
-    // database server loses at most its last fraction of a second of log, never a run's data.
-    await tx.execute(sql`SET LOCAL synchronous_commit = off`);
-    await tx.insert(runLogs).values(lines.map(({ level, message, data, ts }) => ({ runId, level, message, data: data ?? null, ts })));
-  });
+  try {
+    await db.transaction(async (tx) => {
+      // A commit waits for the WAL to reach the disk, and while a run's COPY streams, that WAL holds
+      // megabytes of its rows: about 10 ms a line here. A log line can do without: a crash of the
+      // database server loses at most its last fraction of a second of log, never a run's data.
+      await tx.execute(sql`SET LOCAL synchronous_commit = off`);
+      await tx.insert(runLogs).values(lines.map(({ level, message, data, ts }) => ({ runId, level, message, data: data ?? null, ts })));
+    });
+  } catch (error) {
+    if (!isMissingRun(error)) throw error;
+  }
 }
 
 export async function listRunLogs(db: Db, params: { runId: string; after?: number; page: number; pageSize: number }) {
