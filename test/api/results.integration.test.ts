@@ -119,7 +119,8 @@ describe("GET /api/v1/runs/{id}/results", () => {
     expect(await filter("filter[amount][lte]=7")).toEqual({ ids: [4, 5], count: 2 });
     expect(await filter("filter[paid]=true")).toEqual({ ids: [1, 4], count: 2 });
     expect(await filter("filter[paid]=false")).toEqual({ ids: [2, 5], count: 2 });
-    expect(await filter("filter[paid][ne]=true")).toEqual({ ids: [2, 5], count: 2 });
+    // Row 3's paid is empty: not true, so ne keeps it.
+    expect(await filter("filter[paid][ne]=true")).toEqual({ ids: [2, 3, 5], count: 3 });
     expect(await filter("filter[due]=2024-02-02")).toEqual({ ids: [2], count: 1 });
     expect(await filter("filter[created_at][gte]=2024-01-05T00:00:00Z")).toEqual({ ids: [4, 5], count: 2 });
     expect(await filter("filter[customer.address.city][contains]=RI")).toEqual({ ids: [2], count: 1 });

@@ -18,7 +18,9 @@ export type ResultScope = {
   q?: string;
 };
 
-const OPERATORS = { eq: "=", ne: "<>", gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
+// `ne` keeps the rows where the column is empty: asked for what is not 3, a reader counts a blank
+// among them, where SQL's <> would drop it as unknown.
+const OPERATORS = { eq: "=", ne: "IS DISTINCT FROM", gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
 export const SYSTEM_COLUMNS: DatasetColumn[] = [
   { name: "_run_id", type: "string" },
   { name: "_row", type: "integer" },
