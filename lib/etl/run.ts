@@ -144,7 +144,7 @@ export async function executeRun(
     const permanent = isPermanent(cause);
     const message = userMessage(cause);
     const final = permanent || attempt >= maxAttempts;
-    if (!(await failAttempt(db, runId, fence, { stage, message, final }))) return superseded(log, attempt);
+    if (!(await failAttempt(db, runId, fence, { stage, message, final, rowsRead }))) return superseded(log, attempt);
     await log("error", `${stage} failed: ${message}`, { stage, attempt });
     if (!final) await log("info", `Attempt ${attempt} of ${maxAttempts} failed; the run will be retried.`);
     // Our own errors are fully described in the run log; anything else needs its stack for operators.

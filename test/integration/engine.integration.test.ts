@@ -143,6 +143,8 @@ describe("a run through the BullMQ worker", () => {
     const failed = await waitForRun((await triggerJob(job)).id);
     // The same rows would be refused again: no retry.
     expect(failed).toMatchObject({ status: "failed", errorStage: "load", attempt: 1 });
+    // Its counters say how far it got: every page read, nothing loaded.
+    expect(toRunDto(failed)).toMatchObject({ rowsExtracted: 3, rowsLoaded: 0, progress: { rowsRead: 3, rowsLoaded: 0, stage: "load" } });
     expect(failed.errorMessage).toMatch(/SQLSTATE 22008.*2024-02-30/);
     expect(await datasetRows(table)).toEqual(expectedOrderRows);
     expect(await datasetSchemaTables()).toEqual([table]);

@@ -92,8 +92,11 @@ export async function failAttempt(
   db: Db,
   runId: string,
   fence: string,
-  failure: { stage: RunStage; message: string; final: boolean },
+  failure: { stage: RunStage; message: string; final: boolean; rowsRead?: number },
 ): Promise<boolean> {
+  // How far the attempt got, when it knows: the rows it read, none of them loaded (the load rolled back).
+  const { rowsRead, stage } = failure;
+  const reached = rowsRead === undefined ? {} : { rowsExtracted: rowsRead, progress: { rowsRead, rowsLoaded: 0, stage } };
   const rows = await db
     .update(runs)
     .set({
@@ -101,6 +104,7 @@ export async function failAttempt(
       finishedAt: failure.final ? new Date() : null,
       errorStage: failure.stage,
       errorMessage: failure.message,
+      ...reached,
     })
     .where(heldBy(runId, fence))
     .returning({ id: runs.id });
