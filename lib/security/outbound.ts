@@ -65,6 +65,17 @@ export type OutboundResponse = {
   discard(): Promise<void>;
 };
 
+/**
+ * The request's headers with `added` in place of any of the same name, whatever its case: a job's
+ * own Authorization header beside a connection's would otherwise go out as two, the server taking
+ * either.
+ */
+function withHeaders(headers: Record<string, string>, added: Record<string, string> = {}): Record<string, string> {
+  const replaced = new Set(Object.keys(added).map((name) => name.toLowerCase()));
+  const kept = Object.entries(headers).filter(([name]) => !replaced.has(name.toLowerCase()));
+  return { ...Object.fromEntries(kept), ...added };
+}
+
 export type SafeFetchOptions = {
   headersFor?: (url: URL) => Record<string, string>;
   /** false: answer a redirect as it is instead of following it. */
@@ -220,7 +231,7 @@ export function createOutboundGuard(entries: readonly string[]) {
     let target = checkedUrl(url);
     let request: OutboundRequest = { ...init, headers: { ...init.headers } };
     for (let hop = 0; ; hop++) {
-      const response = await send(target, request, { ...request.headers, ...options.headersFor?.(target) });
+      const response = await send(target, request, withHeaders(request.headers ?? {}, options.headersFor?.(target)));
       const location = response.headers.get("location");
       if (!REDIRECT_STATUSES.has(response.status) || !location || options.followRedirects === false) return response;
       await response.discard();

@@ -49,7 +49,7 @@ beforeEach(async () => {
   });
 });
 
-async function jobWith(auth: unknown, path = "/items") {
+async function jobWith(auth: unknown, path = "/items", headers: Record<string, string> = {}) {
   const { user, workspace } = await createUser();
   const config = { type: "http", auth } as ConnectionConfig;
   const connection = await saveConnection({ workspaceId: workspace.id, userId: user.id, name: "api", config, secret: SECRET });
@@ -61,6 +61,7 @@ async function jobWith(auth: unknown, path = "/items") {
       source: {
         type: "http",
         url: `${api.origin}${path}`,
+        headers,
         connectionId: connection.id,
         recordsPath: "items",
         pagination: { type: "next_url", nextUrlPath: "next" },
@@ -86,6 +87,16 @@ describe("http source with a saved connection", () => {
     const stored = JSON.stringify([await sql`SELECT * FROM run_logs`, await sql`SELECT definition, error_message FROM runs`]);
     expect(stored).not.toContain(SECRET);
     expect(stored).not.toContain(Buffer.from(`ada:${SECRET}`).toString("base64"));
+  });
+
+  it("sends the connection's credentials in place of a job header of the same name", async () => {
+    const job = await jobWith({ type: "bearer" }, "/items", { Authorization: "Bearer from-the-job", "X-Other": "kept" });
+    expect(await waitForRun((await triggerJob(job)).id)).toMatchObject({ status: "success", rowsLoaded: 3 });
+    const api = seen.filter((s) => s.server === "api");
+    expect(api.map((s) => [s.headers.authorization, s.headers["x-other"]])).toEqual([
+      [`Bearer ${SECRET}`, "kept"],
+      [`Bearer ${SECRET}`, "kept"],
+    ]);
   });
 
   it("follows a redirect to another origin without the credentials", async () => {
