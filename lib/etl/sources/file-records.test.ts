@@ -63,9 +63,11 @@ describe("decodeText", () => {
     expect(Math.max(...pieces.map((piece) => piece.length))).toBeLessThanOrEqual(64 * 1024);
   });
 
-  it("names the 64 KB piece an invalid byte is in", async () => {
-    const bytes = Buffer.from("a".repeat(200_000));
-    bytes[150_000] = 0xff;
-    await expect(decodeAll([bytes])).rejects.toThrow(/not valid utf-8 text near byte 131072;/);
+  it("names the offset of the first invalid byte, in whichever 64 KB piece it is", async () => {
+    for (const at of [0, 15, 150_000]) {
+      const bytes = Buffer.from("a".repeat(200_000));
+      bytes[at] = 0xff;
+      await expect(decodeAll([bytes])).rejects.toThrow(new RegExp(`not valid utf-8 text near byte ${at};`));
+    }
   });
 });

@@ -80,6 +80,30 @@ export class Batcher<T> {
  */
 const DECODE_BYTES = 64 * 1024;
 
+/**
+ * Where in a piece decoding first fails: the longest prefix a fresh decoder reads (a sequence cut
+ * at its end is not an error yet). 0 when the fault lies in bytes carried over from the piece before.
+ */
+function firstInvalidByte(encoding: string, piece: Buffer): number {
+  const reads = (length: number) => {
+    try {
+      new TextDecoder(encoding, { fatal: true }).decode(piece.subarray(0, length), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (reads(piece.length)) return 0;
+  let good = 0;
+  let bad = piece.length;
+  while (bad - good > 1) {
+    const middle = (good + bad) >> 1;
+    if (reads(middle)) good = middle;
+    else bad = middle;
+  }
+  return good;
+}
+
 /** Decodes bytes in the given encoding; a UTF-8 byte order mark is dropped, invalid bytes fail the run. */
 export function decodeText(encoding: string): Transform {
   const text = new TextDecoder(encoding, { fatal: true });
@@ -95,17 +119,19 @@ export function decodeText(encoding: string): Transform {
     readableObjectMode: true,
     decodeStrings: true,
     transform(chunk: Buffer, _encoding, callback) {
-      try {
-        for (let at = 0; at < chunk.length; at += DECODE_BYTES) {
-          const piece = chunk.subarray(at, at + DECODE_BYTES);
-          const out = text.decode(piece, { stream: true });
-          offset += piece.length;
-          if (out) this.push(out);
+      for (let at = 0; at < chunk.length; at += DECODE_BYTES) {
+        const piece = chunk.subarray(at, at + DECODE_BYTES);
+        let out: string;
+        try {
+          out = text.decode(piece, { stream: true });
+        } catch {
+          offset += firstInvalidByte(text.encoding, piece);
+          return callback(fail());
         }
-        callback();
-      } catch {
-        callback(fail());
+        offset += piece.length;
+        if (out) this.push(out);
       }
+      callback();
     },
     flush(callback) {
       try {
