@@ -90,4 +90,13 @@ test("build a CSV job with three steps while the preview follows, run it, watch 
   expect(download.suggestedFilename()).toMatch(/^Orders-CSV-\d+-run-[0-9a-f]{8}\.csv$/);
   const csv = await readFile(await download.path(), "utf8");
   expect(csv).toBe(["id,city,gross", ...expected.map((o) => `${o.id},Oslo,${o.amount * 2}`), ""].join("\r\n"));
+
+  // A value the column cannot hold is refused beside the filter that caused it, which stays there to be removed.
+  await page.getByLabel("Filter column").selectOption("gross");
+  await page.getByLabel("Comparison").selectOption("gt");
+  await page.getByLabel("Value").fill("abc");
+  await page.getByRole("button", { name: "Add filter" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Could not load the rows" })).toBeVisible();
+  await page.getByRole("button", { name: "Remove filter gross > abc" }).click();
+  await expect(page.getByText(`${oslo.length} rows with 1 filter`)).toBeVisible();
 });

@@ -77,27 +77,15 @@ export function ResultsExplorer({ endpoint, caption, emptyText, replacedText, ex
     getRowId: (row) => `${String(row._run_id)}:${String(row._row)}`,
   });
 
-  if (results.isError && !results.data) return <QueryError error={results.error} what="the rows" onRetry={() => results.refetch()} />;
-  if (!results.data) {
-    return (
-      <p className="muted" role="status">
-        Loading rows…
-      </p>
-    );
-  }
-
-  const { count } = results.data;
   const narrowed = Boolean(q) || filters.length > 0;
   const onFilters = (next: ResultFilterInput[]) => {
     setFilters(next);
     setPage(1);
   };
-  const sortedBy = sorting[0] ? `, sorted by ${sorting[0].id} ${sorting[0].desc ? "descending" : "ascending"}` : "";
-
-  if (!narrowed && count === 0 && (columns?.length ?? 0) === 0) return <p className="empty">{emptyText}</p>;
-
-  return (
-    <div className="results-explorer">
+  // Shown whatever the rows' state: a search or filter the API refuses (a value that is not a
+  // number, say) must stay visible, to be changed or removed, beside the error it caused.
+  const controls = (
+    <>
       <div className="toolbar">
         <search>
           <label htmlFor={searchId}>Search rows</label>
@@ -125,6 +113,35 @@ export function ResultsExplorer({ endpoint, caption, emptyText, replacedText, ex
         </div>
       </div>
       {columns && columns.length > 0 ? <ResultFilters columns={columns} filters={filters} onChange={onFilters} /> : null}
+    </>
+  );
+
+  if (results.isError && !results.data) {
+    const error = <QueryError error={results.error} what="the rows" onRetry={() => results.refetch()} />;
+    if (!narrowed) return error;
+    return (
+      <div className="results-explorer">
+        {controls}
+        {error}
+      </div>
+    );
+  }
+  if (!results.data) {
+    return (
+      <p className="muted" role="status">
+        Loading rows…
+      </p>
+    );
+  }
+
+  const { count } = results.data;
+  const sortedBy = sorting[0] ? `, sorted by ${sorting[0].id} ${sorting[0].desc ? "descending" : "ascending"}` : "";
+
+  if (!narrowed && count === 0 && (columns?.length ?? 0) === 0) return <p className="empty">{emptyText}</p>;
+
+  return (
+    <div className="results-explorer">
+      {controls}
       <p className="muted" aria-live="polite">
         {results.data.countExact === false ? "About " : ""}
         {formatCount(count)} {count === 1 ? "row" : "rows"}
