@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { readdirSync } from "node:fs";
 import { Readable } from "node:stream";
 import ExcelJS from "exceljs";
 import { cellValue, columnLetter, extractXlsx } from "./file-xlsx";
@@ -85,4 +86,33 @@ describe("extractXlsx column names", () => {
   it("names columns A, B, … without a header row", async () => {
     expect(await records([[1, null, "x"]], 0)).toEqual([{ A: 1, B: null, C: "x" }]);
   });
+});
+
+describe("extractXlsx sheet choice", () => {
+  it("reads every sheet it passes over, so that none is left opening a file exceljs deletes", async () => {
+    // exceljs writes the shared strings after the sheets: a reader keeps each sheet in a temporary
+    // file, deleted as soon as the next sheet is asked for.
+    const book = new ExcelJS.Workbook();
+    for (const name of ["First", "Second", "Third", "Fourth"]) {
+      const sheet = book.addWorksheet(name);
+      sheet.addRow(["id", "name"]);
+      for (let i = 0; i < 2000; i++) sheet.addRow([i, `${name} ${i}`]);
+    }
+    const bytes = Buffer.from(await book.xlsx.writeBuffer());
+    const source = (sheet: string) => ({ type: "file", fileId: "00000000-0000-4000-8000-000000000000", format: "xlsx", sheet, headerRow: 1 }) as const;
+    const read = async (sheet: string) => {
+      const rows: unknown[] = [];
+      for await (const batch of extractXlsx(source(sheet), Readable.from([bytes]), false)) rows.push(...batch);
+      return rows;
+    };
+    expect(await read("Fourth")).toHaveLength(2000);
+    const openFiles = () => readdirSync("/proc/self/fd").length;
+    const before = openFiles();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await expect(read("Missing")).rejects.toThrow('The workbook has no worksheet "Missing"; it has "First", "Second", "Third", "Fourth".');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A sheet passed over unread kept its file open for good (or failed to open it, uncaught, once deleted).
+    expect(openFiles() - before).toBeLessThanOrEqual(2);
+  }, 30_000);
 });

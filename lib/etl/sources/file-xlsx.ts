@@ -55,7 +55,10 @@ export async function* extractXlsx(
     for (let sheet = await next(sheets); !sheet.done; sheet = await next(sheets)) {
       const name = sheet.value.name ?? "";
       seen.push(name);
-      if (!isWanted(source.sheet, name, reader)) continue;
+      if (!isWanted(source.sheet, name, reader)) {
+        await passOver(sheet.value, next);
+        continue;
+      }
       yield* readRows(source, sheet.value, next, sampleOnly);
       return;
     }
@@ -66,6 +69,18 @@ export async function* extractXlsx(
   }
   const which = typeof source.sheet === "number" ? `number ${source.sheet} (counting from 0)` : `"${source.sheet}"`;
   throw new EtlError(`The workbook has no worksheet ${which}; it has ${seen.map((s) => `"${s}"`).join(", ") || "none"}.`, true);
+}
+
+/**
+ * Reads a sheet that is not wanted to its end. exceljs keeps a sheet that comes before the shared
+ * strings (as Excel and exceljs write them) in a temporary file, opens it when it hands the sheet
+ * over, and deletes it when the next sheet is asked for: a sheet left unread kept its file open
+ * for good, or, deleted before it opened, failed the open with nobody listening, which ended the
+ * run thread under whichever run it served by then.
+ */
+async function passOver(sheet: Worksheet, next: <T>(iterator: AsyncIterator<T>) => Promise<IteratorResult<T>>): Promise<void> {
+  const rows = sheet[Symbol.asyncIterator]();
+  while (!(await next(rows)).done);
 }
 
 async function* readRows(
