@@ -37,6 +37,14 @@ export async function startFixtureServer() {
         sendJson(res, 200, { data: { items: pages[page - 1] ?? [] }, links: { next } });
       });
     },
+    /** `pages` pages of one record each (`{ id: page }`), every page answered after `delayMs`: a run that is still reading. */
+    slow(path: string, pages: number, delayMs: number) {
+      routes.set(path, (_req, res, url) => {
+        const page = Number(url.searchParams.get("page") ?? "1");
+        const next = page < pages ? `${origin}${path}?page=${page + 1}` : null;
+        setTimeout(() => sendJson(res, 200, { data: { items: [{ id: page }] }, links: { next } }), delayMs);
+      });
+    },
     requestsTo(path: string): number {
       return requests.filter((r) => r === path || r.startsWith(`${path}?`)).length;
     },

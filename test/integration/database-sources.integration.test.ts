@@ -49,6 +49,11 @@ async function workspaceWith(config: typeof pg.config | typeof maria.config, sec
   return { user, workspace, connection };
 }
 
+/** Runs the job and expects it to fail on its first attempt, retrying being no use, with this message. */
+async function expectFailsAtOnce(job: Parameters<typeof triggerJob>[0], errorMessage: string) {
+  expect(await waitForRun((await triggerJob(job)).id)).toMatchObject({ status: "failed", attempt: 1, errorMessage });
+}
+
 /** A job saved before queries were checked on save (select-statement.ts): its query as it was stored. */
 async function jobSavedWithQuery(owner: { workspaceId: string; userId: string }, source: { type: "postgres" | "mysql"; connectionId: string }, query: string) {
   const definition = jobDefinitionSchema.parse({ source: { ...source, query: "SELECT 1" }, retry: { attempts: 3, backoffSeconds: 1 } });
@@ -232,11 +237,7 @@ describe("postgres source", () => {
       name: "Typo",
       definition: { source: { type: "postgres", connectionId: connection.id, query: "SELECT * FRM orders" } },
     });
-    expect(await waitForRun((await triggerJob(typo)).id)).toMatchObject({
-      status: "failed",
-      attempt: 1,
-      errorMessage: 'PostgreSQL error 42601: syntax error at or near "FRM"',
-    });
+    await expectFailsAtOnce(typo, 'PostgreSQL error 42601: syntax error at or near "FRM"');
   });
 
   it("refuses a statement that returns no rows, and a result that repeats a column name", async () => {
@@ -255,11 +256,7 @@ describe("postgres source", () => {
       name: "Twice a",
       definition: { source: { type: "postgres", connectionId: connection.id, query: "SELECT 1 AS a, 2 AS a, 'x' AS b" } },
     });
-    expect(await waitForRun((await triggerJob(repeated)).id)).toMatchObject({
-      status: "failed",
-      attempt: 1,
-      errorMessage: 'The query returns more than one column named "a"; give them distinct names with AS.',
-    });
+    await expectFailsAtOnce(repeated, 'The query returns more than one column named "a"; give them distinct names with AS.');
   });
 });
 
@@ -396,27 +393,15 @@ describe("mysql source", () => {
     const { user, workspace, connection } = await workspaceWith(maria.config, MYSQL_SECRET);
     const owner = { workspaceId: workspace.id, userId: user.id };
     const drop = await jobSavedWithQuery(owner, { type: "mysql", connectionId: connection.id }, "DROP TABLE orders");
-    expect(await waitForRun((await triggerJob(drop)).id)).toMatchObject({
-      status: "failed",
-      attempt: 1,
-      errorMessage: "The query must be one statement that returns rows (SELECT, WITH … SELECT, VALUES or TABLE); it starts with DROP.",
-    });
+    await expectFailsAtOnce(drop, "The query must be one statement that returns rows (SELECT, WITH … SELECT, VALUES or TABLE); it starts with DROP.");
     const [tables] = await maria.conn.query("SHOW TABLES LIKE 'orders'");
     expect(tables).toHaveLength(1);
 
     const into = await createJob({ ...owner, name: "Into", definition: { source: { type: "mysql", connectionId: connection.id, query: "SELECT 1 INTO @x" } } });
-    expect(await waitForRun((await triggerJob(into)).id)).toMatchObject({
-      status: "failed",
-      attempt: 1,
-      errorMessage: "The query returned no rows to read (a SELECT … INTO stores its result instead of returning it).",
-    });
+    await expectFailsAtOnce(into, "The query returned no rows to read (a SELECT … INTO stores its result instead of returning it).");
 
     const repeated = await createJob({ ...owner, name: "Twice a", definition: { source: { type: "mysql", connectionId: connection.id, query: "SELECT 1 AS a, 2 AS a" } } });
-    expect(await waitForRun((await triggerJob(repeated)).id)).toMatchObject({
-      status: "failed",
-      attempt: 1,
-      errorMessage: 'The query returns more than one column named "a"; give them distinct names with AS.',
-    });
+    await expectFailsAtOnce(repeated, 'The query returns more than one column named "a"; give them distinct names with AS.');
   });
 
   it("fails with the server's refusal of a wrong password, which never reaches the log", async () => {

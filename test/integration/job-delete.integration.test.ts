@@ -11,7 +11,7 @@ import { createRedis } from "@/lib/queue/connection";
 import { RUNS_QUEUE, runsQueue, type RunJobPayload } from "@/lib/queue/runs-queue";
 import { apiToken, call, expectProblem } from "../api";
 import { createUser, resetDatabase, resetQueue } from "../db";
-import { sendJson, startFixtureServer, type FixtureServer } from "../fixture-server";
+import { startFixtureServer, type FixtureServer } from "../fixture-server";
 import { claimed, startRunsWorker, waitForRun } from "../worker";
 import { createJob, triggerJob } from "./jobs";
 
@@ -33,15 +33,6 @@ afterEach(async () => {
   await worker?.close();
   worker = undefined;
 });
-
-/** `pages` pages of one record each, every page after `delayMs`. */
-function slowSource(path: string, pages: number, delayMs: number) {
-  fixture.route(path, (_req, res, url) => {
-    const page = Number(url.searchParams.get("page") ?? "1");
-    const next = page < pages ? `${fixture.origin}${path}?page=${page + 1}` : null;
-    setTimeout(() => sendJson(res, 200, { data: { items: [{ id: page }] }, links: { next } }), delayMs);
-  });
-}
 
 async function jobOf(path: string) {
   const { user, workspace } = await createUser();
@@ -69,7 +60,7 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs 
 
 describe("DELETE /api/v1/jobs/{id} with an active run", () => {
   it("refuses with 409 while a run is running, and deletes once the cancelled run's worker has stopped", async () => {
-    slowSource("/slow", 200, 300);
+    fixture.slow("/slow", 200, 300);
     const { job, token } = await jobOf("/slow");
     worker = await startRunsWorker();
     const run = await triggerJob(job);
@@ -128,7 +119,7 @@ describe("DELETE /api/v1/jobs/{id} with an active run", () => {
 
 describe("a run deleted under its worker (its workspace was deleted)", () => {
   it("ends without an error, its log lines dropped instead of failing the attempt", async () => {
-    slowSource("/orphan", 4, 150);
+    fixture.slow("/orphan", 4, 150);
     const { job } = await jobOf("/orphan");
     const run = await triggerJob(job);
     const attempt = await claimed(run.id, 1, 1);

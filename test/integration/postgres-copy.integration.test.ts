@@ -128,13 +128,18 @@ describe("reading a PostgreSQL query through COPY", () => {
     expect(high).toMatchObject({ big: "9223372036854775807", double: 5e-324, amount: 0, small: 32767, docb: 12345678901234567000 });
   });
 
-  it("names repeated and integer-like columns as the cursor's records do", async () => {
-    const query = 'SELECT id AS a, body AS b, id * 2 AS a, 7 AS "1", big AS "2" FROM every_type WHERE id <= 12000 ORDER BY id';
+  it("names integer-like columns as the cursor's records do, and refuses a repeated name either way", async () => {
+    const query = 'SELECT id AS a, body AS b, 7 AS "1", big AS "2" FROM every_type WHERE id <= 12000 ORDER BY id';
     const copied = await read(query);
     const cursor = await read(query.replace(" FROM", `${FORCE_CURSOR} FROM`));
     expect(copied.pages[0]).toBeInstanceOf(ColumnPage);
     expect((copied.pages[0] as ColumnPage).names).toEqual(["1", "2", "a", "b"]);
     expectSamePages(copied.pages, cursor.pages);
+
+    const repeated = "SELECT id AS a, id * 2 AS a FROM every_type";
+    for (const text of [repeated, repeated.replace(" FROM", `${FORCE_CURSOR} FROM`)]) {
+      await expect(read(text)).rejects.toThrow('The query returns more than one column named "a"; give them distinct names with AS.');
+    }
   });
 
   it("leaves a query with any other type to the cursor, which reads it as before", async () => {

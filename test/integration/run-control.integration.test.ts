@@ -38,15 +38,6 @@ afterEach(async () => {
   worker = undefined;
 });
 
-/** `pages` pages of one record each, every page after `delayMs`. */
-function slowSource(path: string, pages: number, delayMs: number) {
-  fixture.route(path, (_req, res, url) => {
-    const page = Number(url.searchParams.get("page") ?? "1");
-    const next = page < pages ? `${fixture.origin}${path}?page=${page + 1}` : null;
-    setTimeout(() => sendJson(res, 200, { data: { items: [{ id: page }] }, links: { next } }), delayMs);
-  });
-}
-
 async function jobOf(path: string, extra: Record<string, unknown> = {}) {
   const { user, workspace } = await createUser();
   const job = await createJob({
@@ -133,7 +124,7 @@ describe("overlap policy", () => {
   });
 
   it("queue: runs of one job execute one after another, the later one waiting for the earlier", async () => {
-    slowSource("/slow", 6, 100);
+    fixture.slow("/slow", 6, 100);
     const { job, token } = await jobOf("/slow");
     worker = await startRunsWorker(2);
     const first = (await trigger(job.id, token)).body.id as string;
@@ -219,7 +210,7 @@ describe("cancel", () => {
       await exec("DROP TABLE IF EXISTS kept");
       await exec("CREATE TABLE kept (id BIGINT PRIMARY KEY, label VARCHAR(20))");
       await exec("INSERT INTO kept VALUES (7, 'before')");
-      slowSource("/slow", 60, 100);
+      fixture.slow("/slow", 60, 100);
       const { user, workspace } = await createUser();
       const connection = await saveConnection({
         workspaceId: workspace.id,
