@@ -72,7 +72,7 @@ export function copyableQuery(text: string): boolean {
   return selectStatementProblem(text) === null && !text.includes(";");
 }
 
-/** Describes the query and answers how to read it through COPY, or null when only the cursor reads it as it is read today. */
+/** How to read the described query through COPY, or null when only the cursor reads it as it is read today. */
 export function copyLayout(text: string, statement: Pick<postgres.Statement, "columns" | "types">): CopyLayout | null {
   return copyableQuery(text) ? describedLayout(statement) : null;
 }
