@@ -94,7 +94,7 @@ test("build a CSV job with three steps while the preview follows, run it, watch 
   // A value the column cannot hold is refused beside the filter that caused it, which stays there to be removed.
   await page.getByLabel("Filter column").selectOption("gross");
   await page.getByLabel("Comparison").selectOption("gt");
-  await page.getByLabel("Value").fill("abc");
+  await page.getByRole("textbox", { name: "Value", exact: true }).fill("abc");
   await page.getByRole("button", { name: "Add filter" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Could not load the rows" })).toBeVisible();
   await page.getByRole("button", { name: "Remove filter gross > abc" }).click();
