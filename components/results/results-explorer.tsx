@@ -43,7 +43,11 @@ export function ResultsExplorer({ endpoint, caption, emptyText, replacedText, ex
   const sort = sorting[0] ? `${sorting[0].desc ? "-" : ""}${sorting[0].id}` : undefined;
   const scope: ResultsScope = useMemo(() => ({ q: q || undefined, sort, filters }), [q, sort, filters]);
   const results = useResultsPage(endpoint, scope, page, PAGE_SIZE, true);
-  const columns = results.data?.columns;
+  // The columns of the last page read: a request the API refuses has none of its own, and the
+  // filters it needs them for must stay, to be changed or removed.
+  const [lastColumns, setLastColumns] = useState<NonNullable<typeof results.data>["columns"]>();
+  if (results.data && results.data.columns !== lastColumns) setLastColumns(results.data.columns);
+  const columns = results.data?.columns ?? lastColumns;
 
   const columnDefs = useMemo<ColumnDef<Row>[]>(
     () => [

@@ -69,5 +69,9 @@ describe("decodeText", () => {
       bytes[at] = 0xff;
       await expect(decodeAll([bytes])).rejects.toThrow(new RegExp(`not valid utf-8 text near byte ${at};`));
     }
+    // An "é" whose second byte opens the next 64 KB piece, and a bad byte further into that piece.
+    const split = Buffer.from(`${"a".repeat(64 * 1024 - 1)}é${"a".repeat(1000)}`);
+    split[64 * 1024 + 100] = 0xff;
+    await expect(decodeAll([split])).rejects.toThrow(new RegExp(`not valid utf-8 text near byte ${64 * 1024 + 100};`));
   });
 });

@@ -85,16 +85,19 @@ const DECODE_BYTES = 64 * 1024;
  * at its end is not an error yet). 0 when the fault lies in bytes carried over from the piece before.
  */
 function firstInvalidByte(encoding: string, piece: Buffer): number {
+  // A UTF-8 character the piece before began ends in this one's first bytes: a fresh decoder starts past them.
+  let from = 0;
+  if (encoding === "utf-8") while (from < 3 && (piece[from]! & 0xc0) === 0x80) from++;
   const reads = (length: number) => {
     try {
-      new TextDecoder(encoding, { fatal: true }).decode(piece.subarray(0, length), { stream: true });
+      new TextDecoder(encoding, { fatal: true }).decode(piece.subarray(from, length), { stream: true });
       return true;
     } catch {
       return false;
     }
   };
   if (reads(piece.length)) return 0;
-  let good = 0;
+  let good = from;
   let bad = piece.length;
   while (bad - good > 1) {
     const middle = (good + bad) >> 1;

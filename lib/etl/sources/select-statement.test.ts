@@ -7,6 +7,7 @@ describe("leadingKeyword", () => {
     expect(leadingKeyword("-- why\n/* note */ ((SELECT 1))")).toBe("SELECT");
     expect(leadingKeyword("# a MySQL comment\nWITH t AS (SELECT 1) SELECT * FROM t")).toBe("WITH");
     expect(leadingKeyword("/*!50000 DROP TABLE t */")).toBe("/*!");
+    expect(leadingKeyword("/*M! CREATE TABLE evil */ SELECT 1")).toBe("/*M!");
     expect(leadingKeyword("-- only a comment")).toBe("");
     expect(leadingKeyword("/* unclosed")).toBe("");
     expect(leadingKeyword("* FROM t")).toBe("*");
@@ -24,7 +25,7 @@ describe("selectStatementProblem", () => {
     expect(selectStatementProblem("DROP TABLE orders")).toBe(
       "The query must be one statement that returns rows (SELECT, WITH … SELECT, VALUES or TABLE); it starts with DROP.",
     );
-    for (const query of ["explain select 1", "SHOW timezone", "DO 1", "CALL p()", "SET x = 1", "selected", "/*!50000 DROP TABLE t */ SELECT 1"]) {
+    for (const query of ["explain select 1", "SHOW timezone", "DO 1", "CALL p()", "SET x = 1", "selected", "/*!50000 DROP TABLE t */ SELECT 1", "/*M!100000 CREATE TABLE evil */ SELECT 1"]) {
       expect(selectStatementProblem(query), query).toMatch(/^The query must be one statement that returns rows/);
     }
     expect(selectStatementProblem("-- nothing")).toMatch(/it holds only comments\.$/);

@@ -8,8 +8,8 @@
 const ROW_STATEMENTS = new Set(["select", "with", "values", "table"]);
 
 /**
- * The text's first keyword, past whitespace, comments and opening parentheses; `/*!` when it starts
- * with a comment MySQL executes as code.
+ * The text's first keyword, past whitespace, comments and opening parentheses; `/*!` or `/*M!` when
+ * it starts with a comment MySQL or MariaDB executes as code.
  */
 export function leadingKeyword(query: string): string {
   let at = 0;
@@ -18,8 +18,9 @@ export function leadingKeyword(query: string): string {
     const space = /^[\s(]+/.exec(rest);
     if (space) {
       at += space[0].length;
-    } else if (rest.startsWith("/*!")) {
-      return "/*!";
+    } else if (/^\/\*M?!/.test(rest)) {
+      // MySQL runs /*! … */ as code, and MariaDB /*M! … */ too.
+      return rest.slice(0, rest.indexOf("!") + 1);
     } else if (rest.startsWith("/*")) {
       const end = rest.indexOf("*/", 2);
       at = end === -1 ? query.length : at + end + 2;
