@@ -86,8 +86,9 @@ export function describedLayout(statement: Pick<postgres.Statement, "columns" | 
   const { columns, types } = statement;
   if (types.length > 0 || columns.length === 0) return null;
   if (columns.some((column) => !COPY_TYPES.has(column.type) || column.name === "__proto__")) return null;
-  // postgres.js sets each value on a plain object by column name: a repeated name keeps its first
-  // place and its last value, and integer-like names come first. The page's names are those keys.
+  // postgres.js sets each value on a plain object by column name, and integer-like names come first
+  // among its keys: the page's names are in that order. (A repeated name is refused before this, by
+  // extractPostgres; were one here, it would keep its first place and its last value, as a record does.)
   const place: Record<string, number> = {};
   columns.forEach((column, field) => (place[column.name] = field));
   const names = Object.keys(place);
