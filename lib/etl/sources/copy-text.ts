@@ -1,5 +1,5 @@
-import { isAscii } from "node:buffer";
 import { EtlError } from "@/lib/etl/errors";
+import { utf8Text } from "./utf8-text";
 
 const NEWLINE = 0x0a;
 const BACKSLASH = 0x5c;
@@ -38,8 +38,8 @@ export class CopyTextReader {
     }
     const rows = this.tail.length === 0 ? chunk.subarray(0, end) : Buffer.concat([...this.tail, chunk.subarray(0, end)]);
     this.tail = end < chunk.length ? [chunk.subarray(end)] : [];
-    // ASCII reads as latin1, which skips UTF-8 decoding; rows end at a newline, never inside a character.
-    return this.readRows(isAscii(rows) ? rows.toString("latin1") : rows.toString("utf8"));
+    // Rows end at a newline, never inside a character.
+    return this.readRows(utf8Text(rows));
   }
 
   /** The rows read since the last full page, once the output has ended; null when there are none. */
