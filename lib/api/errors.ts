@@ -65,7 +65,7 @@ export function toProblemResponse(error: unknown): Response {
   }
   const code = errorCode(error);
   if (typeof code === "string" && code.startsWith("22")) {
-    return problemResponse(400, "A value in the request does not fit the type of the column it is compared with.");
+    return problemResponse(422, "A value in the request does not fit the type of the column it is compared with.");
   }
   if (code === "23505") return problemResponse(409, "A resource with the same unique value already exists.");
   if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MAX_PAGE_SIZE } from "./common";
-import { columnTypeSchema } from "./jobs";
+import { columnTypeSchema, type ColumnType } from "./jobs";
 
 export const filterOperators = ["eq", "gt", "gte", "lt", "lte", "ne", "contains"] as const;
 export type FilterOperator = (typeof filterOperators)[number];
@@ -80,4 +80,42 @@ export function parseFilters(params: URLSearchParams): ResultFilter[] {
   }
   if (issues.length > 0) throw new z.ZodError(issues);
   return filters;
+}
+
+/** The query parameter a filter came from, for error paths. */
+export const filterKey = ({ column, op }: ResultFilter) => (op === "eq" ? `filter[${column}]` : `filter[${column}][${op}]`);
+
+const INTEGER = /^\s*[+-]?\d+\s*$/;
+// PostgreSQL reads floats with the C library's strtod, hexadecimal ones (0x1.8p3) included.
+const FLOAT = /^\s*(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|[+-]?0x(?:[\da-f]+\.?[\da-f]*|\.[\da-f]+)(?:p[+-]?\d+)?|[+-]?inf(?:inity)?|nan)\s*$/i;
+/** What PostgreSQL reads as a boolean: unique prefixes of true, false, yes and no, on, off, 1 and 0. */
+const BOOLEAN = /^\s*(?:t(?:r(?:ue?)?)?|f(?:a(?:l(?:se?)?)?)?|y(?:es?)?|no?|on|off?|1|0)\s*$/i;
+const INT8_MAX = 2n ** 63n - 1n;
+
+/**
+ * Why a filter value cannot be compared with a column of this type, or undefined when it can (or
+ * when only PostgreSQL can tell: dates and timestamps, whose input it reads in many forms). The
+ * checks accept what PostgreSQL's casts accept, so a value refused here would fail there too.
+ */
+export function filterValueProblem(type: ColumnType | "uuid", value: string): string | undefined {
+  switch (type) {
+    case "integer":
+      if (!INTEGER.test(value)) return `"${value}" is not an integer`;
+      return BigInt(value.trim()) > INT8_MAX || BigInt(value.trim()) < -INT8_MAX - 1n ? `${value.trim()} is outside the range of a 64-bit integer` : undefined;
+    case "number":
+      return FLOAT.test(value) ? undefined : `"${value}" is not a number`;
+    case "boolean":
+      return BOOLEAN.test(value) ? undefined : `"${value}" is not a boolean (true or false)`;
+    case "uuid":
+      return /^[0-9a-f]{32}$/i.test(value.trim().replace(/^\{|\}$/g, "").replaceAll("-", "")) ? undefined : `"${value}" is not a run id (a UUID)`;
+    case "json":
+      try {
+        JSON.parse(value);
+        return undefined;
+      } catch {
+        return `"${value}" is not JSON`;
+      }
+    default:
+      return undefined;
+  }
 }

@@ -14,7 +14,7 @@ import { resultLinks } from "@/lib/api/pagination";
 import { safeFileStem, streamDownload } from "@/lib/api/download";
 import type { Principal } from "@/lib/auth/principal";
 import { rowEncoder } from "@/lib/exports/row-encoders";
-import { parseFilters, profileQuerySchema, resultsQuerySchema, type ResultsProfile } from "@/lib/schemas/results";
+import { filterKey, filterValueProblem, parseFilters, profileQuerySchema, resultsQuerySchema, type ResultFilter, type ResultsProfile } from "@/lib/schemas/results";
 import { assertAccess } from "./access";
 import { loadJob } from "./jobs";
 import { rememberedCount } from "./result-counts";
@@ -46,6 +46,7 @@ async function resolveScope(url: URL, target: Target) {
       new HttpError(422, `Unknown column "${name}".`, [{ path: name, message: `available: ${[...known].join(", ")}` }]);
     for (const filter of filters) if (!known.has(filter.column)) throw unknown(filter.column);
     if (sort && !known.has(sort.column)) throw unknown(sort.column);
+    assertFilterValuesFit(filters, dataset.columns);
   }
   const scope: ResultScope & ResultsOrder = {
     schema: env.DATASET_SCHEMA,
@@ -57,6 +58,17 @@ async function resolveScope(url: URL, target: Target) {
     sort,
   };
   return { options, dataset, gone, scope };
+}
+
+/** Refuses (422) filter values that cannot be compared with their columns, naming each; PostgreSQL's cast is the last word on the rest. */
+function assertFilterValuesFit(filters: ResultFilter[], columns: Dataset["columns"]) {
+  const problems = filters.flatMap((filter) => {
+    if (filter.op === "contains") return [];
+    const type = filter.column === "_run_id" ? "uuid" : filter.column === "_row" ? "integer" : columns.find((c) => c.name === filter.column)!.type;
+    const problem = filterValueProblem(type, filter.value);
+    return problem ? [{ path: filterKey(filter), message: problem }] : [];
+  });
+  if (problems.length > 0) throw new HttpError(422, "A filter value does not fit its column's type.", problems);
 }
 
 /** From this many rows deep, `next` links seek with a cursor instead of counting pages. */
