@@ -7,6 +7,8 @@ import { GET as runResults } from "@/app/api/v1/runs/[id]/results/route";
 import { GET as getRun } from "@/app/api/v1/runs/[id]/route";
 import { GET as listRuns } from "@/app/api/v1/runs/route";
 import { sql } from "@/lib/db/client";
+import { datasetTableName, qualified } from "@/lib/db/identifiers";
+import { env } from "@/lib/env";
 import { apiToken, call, expectProblem } from "../api";
 import { createUser, resetDatabase, resetQueue } from "../db";
 import { startFixtureServer, type FixtureServer } from "../fixture-server";
@@ -88,6 +90,12 @@ describe("GET /api/v1/runs/{id}/results", () => {
     expect(res.body.results[1]).toMatchObject({ name: "Bob\tTab", created_at: "2024-01-03T08:00:00.000Z" });
     expect(res.body.results[2]).toMatchObject({ name: "Cy\nNewline", amount: 12.5, paid: null, due: null, tags: ["ab"] });
     expect(res.body.results[4]).toMatchObject({ amount: -1.25, tags: null, note: "late column" });
+  });
+
+  it("answers infinite and NaN numbers as text, which JSON would otherwise turn into null", async () => {
+    await sql.unsafe(`UPDATE ${qualified(env.DATASET_SCHEMA, datasetTableName(jobId))} SET amount = CASE id WHEN 1 THEN 'Infinity' WHEN 2 THEN '-Infinity' ELSE 'NaN' END::float8 WHERE id <= 3`);
+    const res = await results("?sort=id&pageSize=4");
+    expect(res.body.results.map((r: { amount: unknown }) => r.amount)).toEqual(["Infinity", "-Infinity", "NaN", expect.any(Number)]);
   });
 
   it("pages with next and previous links", async () => {

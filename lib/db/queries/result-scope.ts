@@ -63,7 +63,7 @@ export function whereClause(scope: ResultScope, params: unknown[] = []) {
   return { sql: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", params };
 }
 
-/** A driver value as JSON, by column type: bigints as numbers when exact, dates as YYYY-MM-DD, timestamps as ISO 8601 UTC. */
+/** A driver value as JSON, by column type: bigints as numbers when exact, Infinity and NaN as text, dates as YYYY-MM-DD, timestamps as ISO 8601 UTC. */
 export function toJsonValue(value: unknown, type: DatasetColumn["type"]): unknown {
   if (value === null || value === undefined) return null;
   switch (type) {
@@ -71,8 +71,11 @@ export function toJsonValue(value: unknown, type: DatasetColumn["type"]): unknow
       const n = Number(value);
       return Number.isSafeInteger(n) ? n : String(value);
     }
-    case "number":
-      return Number(value);
+    case "number": {
+      // JSON has no Infinity or NaN (JSON.stringify would write null, as if the value were empty): they go as text.
+      const n = Number(value);
+      return Number.isFinite(n) ? n : String(n);
+    }
     case "date":
       return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
     case "timestamp":
