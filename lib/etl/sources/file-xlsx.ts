@@ -1,4 +1,5 @@
 import "server-only";
+import { ReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import ExcelJS from "exceljs";
 import { env } from "@/lib/env";
@@ -11,7 +12,8 @@ const PROLOG_BYTES = 4096;
 /** The shared strings table is held in memory by exceljs for the whole read, so it gets a tighter bound. */
 const SHARED_STRINGS_MAX_BYTES = 256 * 1024 * 1024;
 
-type Worksheet = { name?: string; [Symbol.asyncIterator](): AsyncIterator<ExcelJS.Row> };
+/** exceljs's WorksheetReader, as read here; `iterator` is the source of the sheet's XML. */
+type Worksheet = { name?: string; iterator?: unknown; [Symbol.asyncIterator](): AsyncIterator<ExcelJS.Row> };
 
 /**
  * Streams one worksheet of an .xlsx workbook with exceljs's streaming WorkbookReader and yields
@@ -56,10 +58,14 @@ export async function* extractXlsx(
       const name = sheet.value.name ?? "";
       seen.push(name);
       if (!isWanted(source.sheet, name, reader)) {
-        await passOver(sheet.value, next);
+        passOver(sheet.value);
         continue;
       }
       yield* readRows(source, sheet.value, next, sampleOnly);
+      // The sheets still to come, passed over so that exceljs deletes its temporary files; a preview
+      // of a sheet read from the archive stops here rather than inflate the rest of it.
+      if (sampleOnly && !inTemporaryFile(sheet.value)) return;
+      for (let rest = await next(sheets); !rest.done; rest = await next(sheets)) passOver(rest.value);
       return;
     }
   } catch (error) {
@@ -72,15 +78,21 @@ export async function* extractXlsx(
 }
 
 /**
- * Reads a sheet that is not wanted to its end. exceljs keeps a sheet that comes before the shared
- * strings (as Excel and exceljs write them) in a temporary file, opens it when it hands the sheet
- * over, and deletes it when the next sheet is asked for: a sheet left unread kept its file open
- * for good, or, deleted before it opened, failed the open with nobody listening, which ended the
- * run thread under whichever run it served by then.
+ * exceljs keeps each sheet that comes before the shared strings (as Excel and exceljs write them)
+ * in a temporary file, which it opens when it hands the sheet over and closes and deletes when the
+ * next sheet is asked for (or never, if none is).
  */
-async function passOver(sheet: Worksheet, next: <T>(iterator: AsyncIterator<T>) => Promise<IteratorResult<T>>): Promise<void> {
-  const rows = sheet[Symbol.asyncIterator]();
-  while (!(await next(rows)).done);
+const inTemporaryFile = (sheet: Worksheet) => sheet.iterator instanceof ReadStream;
+
+/**
+ * Passes over a sheet without reading it. One read from the archive is drained by exceljs when
+ * the next sheet is asked for. One in a temporary file is closed here: left opening, it kept its
+ * file open for good, or, deleted before it opened, failed the open with nobody listening, which
+ * ended the run thread under whichever run it served by then (errors of a destroyed stream are
+ * dropped).
+ */
+function passOver(sheet: Worksheet): void {
+  if (sheet.iterator instanceof ReadStream) sheet.iterator.destroy();
 }
 
 async function* readRows(
