@@ -10,8 +10,9 @@ export function QueryError({ error, onRetry, what }: { error: unknown; onRetry?:
       </p>
       {problems.length > 0 ? (
         <ul>
-          {problems.map((problem) => (
-            <li key={`${problem.path}:${problem.message}`}>
+          {problems.map((problem, i) => (
+            // The server's list, in its order: the same parameter may be named twice.
+            <li key={i}>
               {problem.path ? <code>{problem.path}</code> : null} {problem.message}
             </li>
           ))}

@@ -42,7 +42,7 @@ describe("toProblemResponse", () => {
     const conflict = await problem(make("23505"));
     expect(conflict.status).toBe(409);
     expect(conflict.body.detail).toBe("A resource with the same unique value already exists.");
-    expect((await problem(make("22P02"))).status).toBe(422);
+    expect((await problem(make("22P02"))).status).toBe(400);
     const down = await problem(make("ECONNREFUSED"));
     expect([down.status, down.retryAfter]).toEqual([503, "5"]);
     expect(JSON.stringify(down.body)).not.toContain("SQL");

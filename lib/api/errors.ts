@@ -52,7 +52,7 @@ export function zodProblems(error: ZodError): NonNullable<Problem["errors"]> {
 const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED"]);
 
 /** The driver's error code; drizzle wraps driver errors in a DrizzleQueryError that carries it in `cause`. */
-function errorCode(error: unknown): unknown {
+export function errorCode(error: unknown): unknown {
   const own = (error as { code?: unknown } | null)?.code;
   return own ?? (error as { cause?: { code?: unknown } | null } | null)?.cause?.code;
 }
@@ -65,7 +65,7 @@ export function toProblemResponse(error: unknown): Response {
   }
   const code = errorCode(error);
   if (typeof code === "string" && code.startsWith("22")) {
-    return problemResponse(422, "A value in the request does not fit the type of the column it is compared with.");
+    return problemResponse(400, "A value in the request does not fit the type of the column it is compared with.");
   }
   if (code === "23505") return problemResponse(409, "A resource with the same unique value already exists.");
   if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) {

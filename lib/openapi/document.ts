@@ -179,7 +179,7 @@ export function buildOpenApiDocument(serverUrl: string) {
   });
   // filter[col]=v and filter[col][gt|gte|lt|lte|ne|contains]=v are open-ended parameter names, described in words.
   const rowsDescription =
-    "Filter with filter[col]=v or filter[col][gt|gte|lt|lte|ne|contains]=v (values cast to the column's type; 422 naming each one that does not fit). " +
+    "Filter with filter[col]=v or filter[col][gt|gte|lt|lte|ne|contains]=v (values cast to the column's type; 422 when one does not fit, naming it where it can be checked before the query). " +
     "format=csv or format=ndjson streams every matching row, sorted, as a download (Content-Disposition: attachment).";
   const rowsOrDownload = (what: string) => ({
     description: what,

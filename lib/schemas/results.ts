@@ -4,7 +4,8 @@ import { columnTypeSchema, type ColumnType } from "./jobs";
 
 export const filterOperators = ["eq", "gt", "gte", "lt", "lte", "ne", "contains"] as const;
 export type FilterOperator = (typeof filterOperators)[number];
-export type ResultFilter = { column: string; op: FilterOperator; value: string };
+/** `param`: the query parameter the filter came from, for errors to name. */
+export type ResultFilter = { column: string; op: FilterOperator; value: string; param?: string };
 
 export const resultsQuerySchema = z.object({
   page: z.coerce.number().int().min(1).default(1),
@@ -70,44 +71,53 @@ export function parseFilters(params: URLSearchParams): ResultFilter[] {
     const withOperator = FILTER_WITH_OPERATOR.exec(key);
     if (withOperator) {
       const [, column, op] = withOperator as unknown as [string, string, string];
-      if (isOperator(op)) filters.push({ column, op, value });
+      if (isOperator(op)) filters.push({ column, op, value, param: key });
       else refuse(key, `unknown filter operator "${op}"; use one of ${filterOperators.join(", ")}`);
       continue;
     }
     const equals = FILTER_EQUALS.exec(key);
-    if (equals) filters.push({ column: equals[1]!, op: "eq", value });
+    if (equals) filters.push({ column: equals[1]!, op: "eq", value, param: key });
     else refuse(key, "a filter is filter[column]=value or filter[column][operator]=value");
   }
   if (issues.length > 0) throw new z.ZodError(issues);
   return filters;
 }
 
-/** The query parameter a filter came from, for error paths. */
-export const filterKey = ({ column, op }: ResultFilter) => (op === "eq" ? `filter[${column}]` : `filter[${column}][${op}]`);
-
-const INTEGER = /^\s*[+-]?\d+\s*$/;
-// PostgreSQL reads floats with the C library's strtod, hexadecimal ones (0x1.8p3) included.
-const FLOAT = /^\s*(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|[+-]?0x(?:[\da-f]+\.?[\da-f]*|\.[\da-f]+)(?:p[+-]?\d+)?|[+-]?inf(?:inity)?|nan)\s*$/i;
+// PostgreSQL's own white space (isspace in the C locale), not JavaScript's \s with its no-break spaces.
+const SPACE = "[ \\t\\n\\v\\f\\r]*";
+const DECIMAL_INTEGER = new RegExp(`^${SPACE}[+-]?\\d+${SPACE}$`);
+/** Integers PostgreSQL 16 reads and 15 does not (hexadecimal, octal, binary, digits with underscores): left to it. */
+const PG16_INTEGER = new RegExp(`^${SPACE}[+-]?(?:0x_?[\\da-f]+(?:_[\\da-f]+)*|0o_?[0-7]+(?:_[0-7]+)*|0b_?[01]+(?:_[01]+)*|\\d+(?:_\\d+)+)${SPACE}$`, "i");
+// PostgreSQL reads floats with the C library's strtod: hexadecimal ones (0x1.8p3) and nan(…) too.
+const FLOAT = new RegExp(
+  `^${SPACE}(?:[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:e[+-]?\\d+)?|[+-]?0x(?:[\\da-f]+\\.?[\\da-f]*|\\.[\\da-f]+)(?:p[+-]?\\d+)?|[+-]?inf(?:inity)?|[+-]?nan(?:\\([\\da-z_]*\\))?)${SPACE}$`,
+  "i",
+);
 /** What PostgreSQL reads as a boolean: unique prefixes of true, false, yes and no, on, off, 1 and 0. */
-const BOOLEAN = /^\s*(?:t(?:r(?:ue?)?)?|f(?:a(?:l(?:se?)?)?)?|y(?:es?)?|no?|on|off?|1|0)\s*$/i;
+const BOOLEAN = new RegExp(`^${SPACE}(?:t(?:r(?:ue?)?)?|f(?:a(?:l(?:se?)?)?)?|y(?:es?)?|no?|on|off?|1|0)${SPACE}$`, "i");
+/** A UUID as PostgreSQL reads one: 32 hex digits, a hyphen allowed after any group of four, in braces or not. */
+const UUID = /^(?:[\da-f]{4}-?){7}[\da-f]{4}$|^\{(?:[\da-f]{4}-?){7}[\da-f]{4}\}$/i;
 const INT8_MAX = 2n ** 63n - 1n;
 
 /**
- * Why a filter value cannot be compared with a column of this type, or undefined when it can (or
- * when only PostgreSQL can tell: dates and timestamps, whose input it reads in many forms). The
- * checks accept what PostgreSQL's casts accept, so a value refused here would fail there too.
+ * Why a filter value cannot be compared with a column of this type, or undefined when it can, or
+ * when only PostgreSQL can tell: dates and timestamps, which it reads in many forms, and integers
+ * in the forms only some of its versions read. A value refused here is refused by PostgreSQL too.
  */
 export function filterValueProblem(type: ColumnType | "uuid", value: string): string | undefined {
   switch (type) {
-    case "integer":
-      if (!INTEGER.test(value)) return `"${value}" is not an integer`;
-      return BigInt(value.trim()) > INT8_MAX || BigInt(value.trim()) < -INT8_MAX - 1n ? `${value.trim()} is outside the range of a 64-bit integer` : undefined;
+    case "integer": {
+      if (PG16_INTEGER.test(value)) return undefined;
+      if (!DECIMAL_INTEGER.test(value)) return `"${value}" is not an integer`;
+      const n = BigInt(value.trim());
+      return n > INT8_MAX || n < -INT8_MAX - 1n ? `${value.trim()} is outside the range of a 64-bit integer` : undefined;
+    }
     case "number":
       return FLOAT.test(value) ? undefined : `"${value}" is not a number`;
     case "boolean":
       return BOOLEAN.test(value) ? undefined : `"${value}" is not a boolean (true or false)`;
     case "uuid":
-      return /^[0-9a-f]{32}$/i.test(value.trim().replace(/^\{|\}$/g, "").replaceAll("-", "")) ? undefined : `"${value}" is not a run id (a UUID)`;
+      return UUID.test(value) ? undefined : `"${value}" is not a run id (a UUID)`;
     case "json":
       try {
         JSON.parse(value);

@@ -9,12 +9,12 @@ import { ensurePageIndex } from "@/lib/db/queries/result-indexes";
 import { decodeCursor, encodeCursor } from "@/lib/db/queries/result-seek";
 import { countResults, readResults, streamResults, type ResultsOrder } from "@/lib/db/queries/results";
 import { env } from "@/lib/env";
-import { HttpError } from "@/lib/api/errors";
+import { errorCode, HttpError } from "@/lib/api/errors";
 import { resultLinks } from "@/lib/api/pagination";
 import { safeFileStem, streamDownload } from "@/lib/api/download";
 import type { Principal } from "@/lib/auth/principal";
 import { rowEncoder } from "@/lib/exports/row-encoders";
-import { filterKey, filterValueProblem, parseFilters, profileQuerySchema, resultsQuerySchema, type ResultFilter, type ResultsProfile } from "@/lib/schemas/results";
+import { filterValueProblem, parseFilters, profileQuerySchema, resultsQuerySchema, type ResultFilter, type ResultsProfile } from "@/lib/schemas/results";
 import { assertAccess } from "./access";
 import { loadJob } from "./jobs";
 import { rememberedCount } from "./result-counts";
@@ -66,9 +66,24 @@ function assertFilterValuesFit(filters: ResultFilter[], columns: Dataset["column
     if (filter.op === "contains") return [];
     const type = filter.column === "_run_id" ? "uuid" : filter.column === "_row" ? "integer" : columns.find((c) => c.name === filter.column)!.type;
     const problem = filterValueProblem(type, filter.value);
-    return problem ? [{ path: filterKey(filter), message: problem }] : [];
+    return problem ? [{ path: filter.param ?? filter.column, message: problem }] : [];
   });
   if (problems.length > 0) throw new HttpError(422, "A filter value does not fit its column's type.", problems);
+}
+
+/**
+ * A read whose values PostgreSQL refused as their columns' types (SQLSTATE class 22): the values
+ * a read binds are the request's (filters, a cursor's key), so the request is what failed to
+ * validate, in forms only PostgreSQL judges (dates, timestamps, numbers out of range).
+ */
+async function withRefusedValues<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (error) {
+    const code = errorCode(error);
+    if (typeof code === "string" && code.startsWith("22")) throw new HttpError(422, "A value in the request does not fit the type of the column it is compared with.");
+    throw error;
+  }
 }
 
 /** From this many rows deep, `next` links seek with a cursor instead of counting pages. */
@@ -135,7 +150,7 @@ async function pageWithRecentTarget(key: string, url: URL, authorize: (target: T
   }
   const target = await resolve();
   if (target.dataset && !isGone(target)) recentTargets.set(key, target);
-  return (await pageOf(url, target))!;
+  return (await withRefusedValues(pageOf(url, target)))!;
 }
 
 /**
@@ -157,7 +172,7 @@ async function download(url: URL, target: Target, filename: string) {
   const rows: AsyncGenerator<Record<string, unknown>[]> =
     dataset && !gone ? streamResults(sql, scope) : (async function* () {})();
   // The first batch is read before answering, so a query that fails at once gets a proper error status.
-  const first = await rows.next();
+  const first = await withRefusedValues(rows.next());
   return streamDownload(first, rows, encoder, `${filename}.${encoder.extension}`);
 }
 
@@ -166,7 +181,7 @@ async function profileOf(url: URL, target: Target): Promise<ResultsProfile> {
   const { dataset, gone, scope } = await resolveScope(url, target);
   if (!dataset) return { count: 0, columns: [] };
   if (gone) return { count: 0, columns: dataset.columns.map(emptyStats) };
-  return profileResults(sql, scope);
+  return withRefusedValues(profileResults(sql, scope));
 }
 
 const emptyStats = ({ name, type }: Dataset["columns"][number]) => ({ name, type, nulls: 0, distinct: 0, min: null, max: null, histogram: null, top: null });

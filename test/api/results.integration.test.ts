@@ -162,12 +162,12 @@ describe("GET /api/v1/runs/{id}/results", () => {
   });
 
   it("answers 422 naming each filter value that does not fit its column's type", async () => {
-    const named = expectProblem(await results("?filter[amount][gt]=abc&filter[id]=1.5&filter[paid]=maybe&filter[_run_id]=42&filter[tags]={&filter[name]=any"), 422);
+    const named = expectProblem(await results("?filter[amount][gt]=abc&filter[id]=1.5&filter[paid][eq]=maybe&filter[_run_id]=42&filter[tags]={&filter[name]=any"), 422);
     expect(named.detail).toBe("A filter value does not fit its column's type.");
     expect(named.errors).toEqual([
       { path: "filter[amount][gt]", message: '"abc" is not a number' },
       { path: "filter[id]", message: '"1.5" is not an integer' },
-      { path: "filter[paid]", message: '"maybe" is not a boolean (true or false)' },
+      { path: "filter[paid][eq]", message: '"maybe" is not a boolean (true or false)' },
       { path: "filter[_run_id]", message: '"42" is not a run id (a UUID)' },
       { path: "filter[tags]", message: '"{" is not JSON' },
     ]);

@@ -48,7 +48,7 @@ export function whereClause(scope: ResultScope, params: unknown[] = []) {
     } else {
       const type = column.name === "_run_id" ? "uuid" : pgTypes[column.type];
       // Bound as text and cast by PostgreSQL: bound straight to boolean, postgres.js would serialize
-      // any string (even "true") as false; a value that does not parse fails with SQLSTATE 22 (400).
+      // any string (even "true") as false; a value that does not parse fails with SQLSTATE 22 (a 422, lib/services/results.ts).
       conditions.push(`${ident} ${OPERATORS[filter.op]} ${bind(filter.value)}::text::${type}`);
     }
   }

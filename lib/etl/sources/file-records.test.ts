@@ -73,5 +73,15 @@ describe("decodeText", () => {
     const split = Buffer.from(`${"a".repeat(64 * 1024 - 1)}é${"a".repeat(1000)}`);
     split[64 * 1024 + 100] = 0xff;
     await expect(decodeAll([split])).rejects.toThrow(new RegExp(`not valid utf-8 text near byte ${64 * 1024 + 100};`));
+    // Bytes that can begin no character, ending a piece, a chunk or the file: named where they are, not one piece on.
+    // (F0 may begin a character; the 80 after it may not continue one.)
+    for (const [bad, at, length, named] of [[[0xff], 64 * 1024 - 1, 200_000, 64 * 1024 - 1], [[0xf0, 0x80, 0x80], 64 * 1024 - 3, 200_000, 64 * 1024 - 2], [[0xff], 999, 1000, 999]] as const) {
+      const bytes = Buffer.from("a".repeat(length));
+      bytes.set(bad, at);
+      await expect(decodeAll([bytes])).rejects.toThrow(new RegExp(`not valid utf-8 text near byte ${named};`));
+    }
+    const chunkEnd = Buffer.from("a".repeat(100));
+    chunkEnd[99] = 0xff;
+    await expect(decodeAll([chunkEnd, Buffer.from("more")])).rejects.toThrow(/not valid utf-8 text near byte 99;/);
   });
 });
