@@ -19,7 +19,7 @@ function databaseSourceSchema<T extends "postgres" | "mysql">(type: T) {
         .min(1, "query is required")
         .max(100_000)
         .superRefine((query, ctx) => {
-          const problem = selectStatementProblem(query);
+          const problem = selectStatementProblem(query, type);
           if (problem) ctx.addIssue({ code: "custom", message: problem });
         })
         .describe("One SELECT statement. It runs in a read-only transaction and its rows are read in batches"),

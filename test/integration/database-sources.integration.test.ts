@@ -1,3 +1,6 @@
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db, sql } from "@/lib/db/client";
@@ -55,11 +58,11 @@ async function expectFailsAtOnce(job: Parameters<typeof triggerJob>[0], errorMes
 }
 
 /** A job saved before queries were checked on save (select-statement.ts): its query as it was stored. */
-async function jobSavedWithQuery(owner: { workspaceId: string; userId: string }, source: { type: "postgres" | "mysql"; connectionId: string }, query: string) {
+async function jobSavedWithQuery(owner: { workspaceId: string; userId: string }, source: { type: "postgres" | "mysql"; connectionId: string }, query: string, name = "Saved before") {
   const definition = jobDefinitionSchema.parse({ source: { ...source, query: "SELECT 1" }, retry: { attempts: 3, backoffSeconds: 1 } });
   return insertJob(db, {
     workspaceId: owner.workspaceId,
-    name: "Saved before",
+    name,
     description: null,
     createdBy: owner.userId,
     definition: { ...definition, source: { ...definition.source, query } as typeof definition.source },
@@ -397,8 +400,15 @@ describe("mysql source", () => {
     const [tables] = await maria.conn.query("SHOW TABLES LIKE 'orders'");
     expect(tables).toHaveLength(1);
 
-    const into = await createJob({ ...owner, name: "Into", definition: { source: { type: "mysql", connectionId: connection.id, query: "SELECT 1 INTO @x" } } });
-    await expectFailsAtOnce(into, "The query returned no rows to read (a SELECT … INTO stores its result instead of returning it).");
+    // INTO OUTFILE writes a file on the database server even in a read-only transaction (here the server is this machine).
+    const file = path.join(tmpdir(), `dfh-into-${process.pid}-${Date.now()}`);
+    const intoMessage = "The query must return its rows: with INTO, a SELECT sends them elsewhere (a file on the database server, variables or a table).";
+    for (const [i, query] of [`SELECT * FROM orders INTO OUTFILE '${file}'`, `SELECT 1 /*! INTO DUMPFILE '${file}' */`, "SELECT 1 INTO @x"].entries()) {
+      const refused = jobDefinitionSchema.safeParse({ source: { type: "mysql", connectionId: connection.id, query } });
+      expect(refused.error?.issues.map((issue) => issue.message)).toEqual([intoMessage]);
+      await expectFailsAtOnce(await jobSavedWithQuery(owner, { type: "mysql", connectionId: connection.id }, query, `Into ${i}`), intoMessage);
+    }
+    expect(existsSync(file)).toBe(false);
 
     const repeated = await createJob({ ...owner, name: "Twice a", definition: { source: { type: "mysql", connectionId: connection.id, query: "SELECT 1 AS a, 2 AS a" } } });
     await expectFailsAtOnce(repeated, 'The query returns more than one column named "a"; give them distinct names with AS.');

@@ -1,6 +1,6 @@
 import { EtlError } from "@/lib/etl/errors";
 import type { IncrementalTracker } from "@/lib/etl/incremental";
-import { selectStatementProblem } from "./select-statement";
+import { selectStatementProblem, type SqlDialect } from "./select-statement";
 
 /**
  * Rows per batch read from a database source: large enough that per-batch work (transform, COPY)
@@ -30,7 +30,7 @@ export function readSummary(count: number, incremental: IncrementalTracker | und
 }
 
 /** Refuses, before connecting, a query that cannot return rows (select-statement.ts): a job saved before the check still fails with its cause. */
-export function assertSelectStatement(query: string): void {
-  const problem = selectStatementProblem(query);
+export function assertSelectStatement(query: string, dialect: SqlDialect): void {
+  const problem = selectStatementProblem(query, dialect);
   if (problem) throw new EtlError(problem, true);
 }

@@ -58,7 +58,7 @@ const NUMERIC_TYPES = new Set<number>([
  * consumed, so memory holds one batch however large the result.
  */
 export async function* extractMysql(source: MysqlSource, ctx: SourceContext): AsyncGenerator<unknown[]> {
-  assertSelectStatement(source.query);
+  assertSelectStatement(source.query, "mysql");
   const connection = await connectionForRun(ctx.workspaceId, source.connectionId, "mysql");
   const fail = (error: unknown) => driverError(error, "MySQL", connection.secret);
   await ctx.log("info", `Querying MySQL database "${connection.database}" on ${connection.host}:${connection.port} as ${connection.user}.`);

@@ -69,7 +69,7 @@ export type CopyLayout = {
  * reads but COPY's parentheses cannot hold; one inside a literal sends the query to the cursor too.
  */
 export function copyableQuery(text: string): boolean {
-  return selectStatementProblem(text) === null && !text.includes(";");
+  return selectStatementProblem(text, "postgres") === null && !text.includes(";");
 }
 
 /** How to read the described query through COPY, or null when only the cursor reads it as it is read today. */

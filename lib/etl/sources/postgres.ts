@@ -31,7 +31,7 @@ export function postgresQuery(query: string, incremental: IncrementalTracker | u
  * COPY, into pages held column by column; the rest, previews and incremental reads through a cursor.
  */
 export async function* extractPostgres(source: PostgresSource, ctx: SourceContext): AsyncGenerator<SourcePage> {
-  assertSelectStatement(source.query);
+  assertSelectStatement(source.query, "postgres");
   const connection = await connectionForRun(ctx.workspaceId, source.connectionId, "postgres");
   const sql = openPostgres(connection);
   const fail = (error: unknown) => driverError(error, "PostgreSQL", connection.secret);
