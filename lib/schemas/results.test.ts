@@ -4,8 +4,8 @@ import { parseFilters, resultsQuerySchema } from "./results";
 const filters = (query: string) => parseFilters(new URLSearchParams(query));
 
 describe("parseFilters", () => {
-  it("reads filter[col]=v as equality", () => {
-    expect(filters("filter[status]=paid")).toEqual([{ column: "status", op: "eq", value: "paid" }]);
+  it("reads filter[col]=v as equality, keeping the parameter for errors to name", () => {
+    expect(filters("filter[status]=paid")).toEqual([{ column: "status", op: "eq", value: "paid", param: "filter[status]" }]);
   });
 
   it("reads every operator", () => {
@@ -14,19 +14,19 @@ describe("parseFilters", () => {
         "filter[a][gt]=1&filter[a][gte]=2&filter[a][lt]=3&filter[a][lte]=4&filter[a][ne]=5&filter[a][contains]=x&filter[a][eq]=6",
       ),
     ).toEqual([
-      { column: "a", op: "gt", value: "1" },
-      { column: "a", op: "gte", value: "2" },
-      { column: "a", op: "lt", value: "3" },
-      { column: "a", op: "lte", value: "4" },
-      { column: "a", op: "ne", value: "5" },
-      { column: "a", op: "contains", value: "x" },
-      { column: "a", op: "eq", value: "6" },
+      { column: "a", op: "gt", value: "1", param: "filter[a][gt]" },
+      { column: "a", op: "gte", value: "2", param: "filter[a][gte]" },
+      { column: "a", op: "lt", value: "3", param: "filter[a][lt]" },
+      { column: "a", op: "lte", value: "4", param: "filter[a][lte]" },
+      { column: "a", op: "ne", value: "5", param: "filter[a][ne]" },
+      { column: "a", op: "contains", value: "x", param: "filter[a][contains]" },
+      { column: "a", op: "eq", value: "6", param: "filter[a][eq]" },
     ]);
   });
 
   it("keeps dotted and encoded column names whole", () => {
     expect(filters("filter%5Bcustomer.name%5D%5Bcontains%5D=Ada%20L")).toEqual([
-      { column: "customer.name", op: "contains", value: "Ada L" },
+      { column: "customer.name", op: "contains", value: "Ada L", param: "filter[customer.name][contains]" },
     ]);
   });
 
@@ -50,9 +50,9 @@ describe("parseFilters", () => {
 
   it("keeps repeated filters, an empty value, and ignores other parameters", () => {
     expect(filters("page=2&sort=-id&q=x&filter[id][gt]=1&filter[id][lt]=9&filter[note]=")).toEqual([
-      { column: "id", op: "gt", value: "1" },
-      { column: "id", op: "lt", value: "9" },
-      { column: "note", op: "eq", value: "" },
+      { column: "id", op: "gt", value: "1", param: "filter[id][gt]" },
+      { column: "id", op: "lt", value: "9", param: "filter[id][lt]" },
+      { column: "note", op: "eq", value: "", param: "filter[note]" },
     ]);
   });
 
