@@ -195,6 +195,38 @@ describe.each(engines)("$type destination", (engine) => {
     expect(await engine.tables()).toEqual(["kept"]);
   });
 
+  it("fails a run that brings a fraction to an integer column, leaving the table as it was", async () => {
+    await engine.exec("CREATE TABLE whole (id BIGINT PRIMARY KEY, qty INT)");
+    await engine.exec("INSERT INTO whole VALUES (1, 5)");
+    for (const qty of [2.5, "2.5"]) {
+      fixture.paginated("/rows", [[{ id: 1, qty: 6 }, { id: 2, qty }]]);
+      const run = await waitForRun((await triggerJob(await jobInto({ table: "whole", mode: "upsert", key: ["id"] }))).id);
+      expect(run).toMatchObject({ status: "failed", errorStage: "load" });
+      // MySQL and MariaDB round it without a word, even in strict mode; PostgreSQL refuses it.
+      expect(run.errorMessage).toMatch(
+        engine.type === "postgres" ? /invalid input syntax for type integer: "2\.5"/ : new RegExp(`^Column "qty" holds ${JSON.stringify(JSON.stringify(qty)).slice(1, -1).replace(/\./g, "\\.")}, but the table's column is int`),
+      );
+    }
+    expect(await engine.read("whole", ["id", "qty"])).toEqual([{ id: "1", qty: "5" }]);
+  });
+
+  it("keeps keys that differ only in case or trailing spaces apart, as the run does", async () => {
+    fixture.paginated("/rows", [[{ id: 1, code: "A" }, { id: 2, code: "a" }, { id: 3, code: "b " }, { id: 4, code: "b" }]]);
+    const job = await jobInto({ table: "codes", mode: "upsert", key: ["code"] });
+    expect(await waitForRun((await triggerJob(job)).id)).toMatchObject({ status: "success", rowsLoaded: 4 });
+    fixture.paginated("/rows", [[{ id: 5, code: "a" }, { id: 6, code: "c" }]]);
+    const second = await waitForRun((await triggerJob(job)).id);
+    expect(second).toMatchObject({ status: "success", rowsLoaded: 2 });
+    expect(await engine.read("codes", ["id", "code"])).toEqual([
+      { id: "1", code: "A" },
+      { id: "3", code: "b " },
+      { id: "4", code: "b" },
+      { id: "5", code: "a" },
+      { id: "6", code: "c" },
+    ]);
+    if (engine.type === "mysql") expect(await logMessages(second.id)).toContain(`Upserted into table ${maria.name}.codes by (code): 1 existing keys updated, the others inserted.`);
+  });
+
   it("loads into an existing table's own column types and adds a new column, logged as drift", async () => {
     await engine.exec(
       engine.type === "postgres"

@@ -49,7 +49,8 @@ export class MysqlTableLoad implements DestinationLoad {
     private readonly app: Sql,
     private readonly destination: MysqlDestination,
     private readonly context: DestinationContext,
-    private readonly table: { database: string; name: string },
+    /** `keyCollation`: the collation of key columns this load creates (exactCollation). */
+    private readonly table: { database: string; name: string; keyCollation: string },
     private readonly plan: TablePlan,
     private readonly fail: (error: unknown) => EtlError,
   ) {}
@@ -64,13 +65,15 @@ export class MysqlTableLoad implements DestinationLoad {
       await db.query("SET SESSION time_zone = '+00:00'");
       const existing = await tableColumns(db, database, destination.table);
       if (existing && destination.mode === "upsert") await assertUniqueKey(db, database, destination.table, destination.key!);
-      await db.query(`CREATE TEMPORARY TABLE ${STAGING} (_row BIGINT NOT NULL) CHARACTER SET utf8mb4`);
+      const keyCollation = await exactCollation(db);
+      // Text columns the table does not have yet are staged under the collation this load creates their keys with.
+      await db.query(`CREATE TEMPORARY TABLE ${STAGING} (_row BIGINT NOT NULL) CHARACTER SET utf8mb4 COLLATE ${keyCollation}`);
       await context.log(
         "info",
         `Loading into MySQL table ${database}.${destination.table} (${destination.mode}) on ${connection.host}:${connection.port}` +
           (existing ? "." : "; it does not exist yet and will be created."),
       );
-      const table = { database, name: destination.table };
+      const table = { database, name: destination.table, keyCollation };
       const plan = new TablePlan(existing, destination.key);
       return new MysqlTableLoad(db, () => closeMysql(conn), app, destination, context, table, plan, fail);
     } catch (error) {
@@ -122,7 +125,15 @@ export class MysqlTableLoad implements DestinationLoad {
   async commit(finalize: (tx: Sql) => Promise<void>): Promise<void> {
     const table = `${mysqlIdent(this.table.database)}.${mysqlIdent(this.table.name)}`;
     const display = `${this.table.database}.${this.table.name}`;
-    const plan = mysqlCommitPlan({ table, display, plan: this.plan, mode: this.destination.mode, rows: this.rows, runId: this.context.runId });
+    const plan = mysqlCommitPlan({
+      table,
+      display,
+      plan: this.plan,
+      mode: this.destination.mode,
+      rows: this.rows,
+      runId: this.context.runId,
+      keyCollation: this.table.keyCollation,
+    });
     try {
       for (const statement of plan.ddl) await this.db.query(statement).catch((error) => Promise.reject(this.fail(error)));
       const summary = await commitBoth({
@@ -170,8 +181,9 @@ export function mysqlCommitPlan(params: {
   mode: MysqlDestination["mode"];
   rows: number;
   runId: string;
+  keyCollation: string;
 }): { ddl: string[]; statements: Statement[]; notes: Note[] } {
-  const { table, display, plan, mode, rows } = params;
+  const { table, display, plan, mode, rows, keyCollation } = params;
   if (!/^[0-9a-f-]{36}$/i.test(params.runId)) throw new Error(`Not a run id: ${params.runId}`);
   const runId = `'${params.runId}'`;
   const ddl: string[] = [];
@@ -185,7 +197,7 @@ export function mysqlCommitPlan(params: {
       notes.push({ level: "warn", message: `The run produced no columns, so table ${display} was not created.` });
       return { ddl, statements, notes };
     }
-    const columns = plan.columns.map((c) => `${mysqlIdent(c.name)} ${newColumnType(c, keyNames.has(c.name))}`);
+    const columns = plan.columns.map((c) => `${mysqlIdent(c.name)} ${newColumnType(c, keyNames.has(c.name) ? keyCollation : null)}`);
     const extras = [
       "`_run_id` CHAR(36)",
       ...(mode === "upsert" ? [`PRIMARY KEY (${plan.keyColumns.map((c) => mysqlIdent(c.name)).join(", ")})`] : []),
@@ -195,7 +207,7 @@ export function mysqlCommitPlan(params: {
     notes.push({ level: "info", message: `Created table ${display} with ${plan.columns.length} columns.` });
   } else {
     for (const column of plan.newColumns) {
-      ddl.push(`ALTER TABLE ${table} ADD COLUMN ${mysqlIdent(column.name)} ${newColumnType(column, false)}`);
+      ddl.push(`ALTER TABLE ${table} ADD COLUMN ${mysqlIdent(column.name)} ${newColumnType(column, null)}`);
       notes.push({ level: "warn", message: `Schema drift: added column "${column.name}" (${column.type ?? "string"}) to table ${display}.` });
     }
     if (mode === "append" && !plan.existing!.has("_run_id")) {
@@ -237,11 +249,25 @@ export function mysqlCommitPlan(params: {
   return { ddl, statements, notes };
 }
 
-function newColumnType(column: PlannedColumn, isKey: boolean): string {
+/** `keyCollation`: set for a key column, whose text must compare as the run's keys do. */
+function newColumnType(column: PlannedColumn, keyCollation: string | null): string {
   const type = column.type ?? "string";
   // TEXT cannot be a key without a prefix length; key strings get a bounded type.
-  if (isKey && (type === "string" || type === "json")) return "VARCHAR(255)";
+  if (keyCollation && (type === "string" || type === "json")) return `VARCHAR(255) COLLATE ${keyCollation}`;
   return mysqlTypes[type];
+}
+
+/**
+ * The collation under which text keys compare as the run compares them, byte for byte: the
+ * table's default (utf8mb4_general_ci) holds "A" and "a", or "b " and "b", to be one key, and an
+ * upsert would merge their rows. utf8mb4_bin still ignores trailing spaces, so the no-pad binary
+ * collation of MySQL 8 or MariaDB 10.2+ is taken when the server has one.
+ */
+async function exactCollation(db: Connection): Promise<string> {
+  const [rows] = await db.query(
+    "SELECT COLLATION_NAME AS name FROM information_schema.COLLATIONS WHERE COLLATION_NAME IN ('utf8mb4_0900_bin', 'utf8mb4_nopad_bin')",
+  );
+  return (rows as { name: string }[])[0]?.name ?? "utf8mb4_bin";
 }
 
 function encoderFor(column: PlannedColumn, escape: (text: string) => string): (value: unknown) => string {
@@ -250,8 +276,23 @@ function encoderFor(column: PlannedColumn, escape: (text: string) => string): (v
   if (kind === "datetime") {
     return (value) => (typeof value === "string" || value instanceof Date ? escape(utcWallClock(value)) : mysqlLiteral(value, escape, column.name));
   }
+  if (kind === "integer") {
+    return (value) => {
+      // MySQL and MariaDB round 2.5 (and "2.5") into an integer column without a word, even in strict mode.
+      if ((typeof value === "number" && !Number.isInteger(value)) || (typeof value === "string" && !WHOLE_NUMBER.test(value))) {
+        throw new EtlError(
+          `Column "${column.name}" holds ${JSON.stringify(value)}, but the table's column is ${column.existing!.sqlType}, which would round it or refuse it; round or cast it in a step, or widen the column.`,
+          true,
+        );
+      }
+      return mysqlLiteral(value, escape, column.name);
+    };
+  }
   return (value) => mysqlLiteral(value, escape, column.name);
 }
+
+const WHOLE_NUMBER = /^\s*[+-]?\d+\s*$/;
+const INTEGER_TYPES = new Set(["tinyint", "smallint", "mediumint", "int", "integer", "bigint"]);
 
 async function tableColumns(db: Connection, database: string, table: string): Promise<Map<string, ExistingColumn> | null> {
   const [tables] = await db.query("SELECT TABLE_TYPE AS type FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", [
@@ -262,15 +303,17 @@ async function tableColumns(db: Connection, database: string, table: string): Pr
   if (!found) return null;
   if (found.type !== "BASE TABLE") throw new EtlError(`${database}.${table} is not a table (it is a ${found.type.toLowerCase()}).`, true);
   const [rows] = await db.query(
-    `SELECT COLUMN_NAME AS name, COLUMN_TYPE AS sqlType, DATA_TYPE AS dataType FROM information_schema.COLUMNS
+    `SELECT COLUMN_NAME AS name, COLUMN_TYPE AS sqlType, DATA_TYPE AS dataType, COLLATION_NAME AS collation FROM information_schema.COLUMNS
      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
     [database, table],
   );
   return new Map(
-    (rows as { name: string; sqlType: string; dataType: string }[]).map((r) => {
+    (rows as { name: string; sqlType: string; dataType: string; collation: string | null }[]).map((r) => {
       const type = r.dataType.toLowerCase();
-      const kind = type === "json" ? "json" : ["datetime", "timestamp", "date"].includes(type) ? "datetime" : "other";
-      return [r.name, { name: r.name, sqlType: r.sqlType, kind }];
+      const kind = type === "json" ? "json" : ["datetime", "timestamp", "date"].includes(type) ? "datetime" : INTEGER_TYPES.has(type) ? "integer" : "other";
+      // A staging column compares with the table's as the table compares its own text (an upsert's count joins them).
+      const sqlType = r.collation ? `${r.sqlType} COLLATE ${r.collation}` : r.sqlType;
+      return [r.name, { name: r.name, sqlType, kind }];
     }),
   );
 }

@@ -11,8 +11,11 @@ export type ExistingColumn = {
   name: string;
   /** The full type, e.g. `character varying(40)` or `datetime(6)`: staging columns copy it. */
   sqlType: string;
-  /** json: values go in as JSON text; datetime: a type without time zone, which takes timestamps as UTC wall-clock time. */
-  kind: "json" | "datetime" | "other";
+  /**
+   * json: values go in as JSON text; datetime: a type without time zone, which takes timestamps as
+   * UTC wall-clock time; integer (MySQL): whole numbers only, since MySQL rounds any other.
+   */
+  kind: "json" | "datetime" | "integer" | "other";
 };
 
 /** How one data column reaches the table. */
