@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
-import { cancelRunRow, getRun, listRunLogs, listRuns, type RunRow } from "@/lib/db/queries/runs";
+import { appendRunLogs, cancelRunRow, getRun, listRunLogs, listRuns, type RunRow } from "@/lib/db/queries/runs";
 import { HttpError } from "@/lib/api/errors";
 import { workspacesWith, type Principal } from "@/lib/auth/principal";
 import { runsQueue } from "@/lib/queue/runs-queue";
@@ -57,6 +57,11 @@ export async function cancelRun(principal: Principal, id: string) {
   await runsQueue()
     .remove(run.id)
     .catch(() => undefined);
+  // A running attempt logs its own end; a pending run has nobody else to say why it stopped.
+  if (run.status === "pending") {
+    const when = run.attempt > 0 ? `while waiting to retry after attempt ${run.attempt} of ${run.definition.retry.attempts} failed` : "before it started";
+    await appendRunLogs(db, run.id, [{ level: "warn", message: `Run cancelled by ${principal.email} ${when}; nothing was loaded.` }]);
+  }
   await recordAudit(principal, {
     action: "run.cancel",
     target: { type: "run", id: run.id },

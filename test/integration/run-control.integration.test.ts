@@ -190,8 +190,21 @@ describe("cancel", () => {
     const redelivered = { data: { runId: run }, attemptsMade: 0, opts: { attempts: 1 } } as unknown as Job<RunJobPayload>;
     expect(await processRun(redelivered)).toEqual({ cancelled: true });
     expect(await getRun(db, run)).toMatchObject({ status: "cancelled", attempt: 0, startedAt: null });
-    expect(await logMessages(run)).toEqual([]);
+    expect(await logMessages(run)).toEqual([expect.stringMatching(/^Run cancelled by \S+@\S+ before it started; nothing was loaded\.$/)]);
   });
+
+  it("a run waiting to retry says so when cancelled, and keeps no failure as its outcome", async () => {
+    fixture.route("/down", (_req, res) => sendJson(res, 503, { error: "down" }));
+    const { job, token } = await jobOf("/down", { retry: { attempts: 2, backoffSeconds: 60 } });
+    worker = await startRunsWorker();
+    const run = (await trigger(job.id, token)).body.id as string;
+    await waitUntil("the first attempt to fail", async () => (await getRun(db, run))?.attempt === 1 && (await getRun(db, run))?.status === "pending", 30_000);
+    expect((await call(cancelRoute, { method: "POST", path: "/", params: { id: run }, token })).body.status).toBe("cancelled");
+    expect(await getRun(db, run)).toMatchObject({ status: "cancelled", errorMessage: null, errorStage: null });
+    const lines = await logMessages(run);
+    expect(lines).toContain("Attempt 1 of 2 failed; the run will be retried.");
+    expect(lines.at(-1)).toMatch(/^Run cancelled by \S+@\S+ while waiting to retry after attempt 1 of 2 failed; nothing was loaded\.$/);
+  }, 40_000);
 
   describe.each(["postgres", "mysql"] as const)("a running run into a %s table", (type) => {
     let pg: ExternalPostgres | undefined;

@@ -92,7 +92,8 @@ export async function listRunLogs(db: Db, params: { runId: string; after?: numbe
 export async function cancelRunRow(db: Db, id: string): Promise<RunRow | undefined> {
   const [run] = await db
     .update(runs)
-    .set({ status: "cancelled", finishedAt: new Date() })
+    // A cancelled run's outcome is the cancel: an earlier attempt's failure stays in its log.
+    .set({ status: "cancelled", finishedAt: new Date(), errorStage: null, errorMessage: null })
     .where(and(eq(runs.id, id), inArray(runs.status, ["pending", "running"])))
     .returning();
   return run;
