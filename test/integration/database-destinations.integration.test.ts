@@ -179,6 +179,33 @@ describe.each(engines)("$type destination", (engine) => {
     );
   });
 
+  it.runIf(engine.type === "postgres")("takes keys written differently but equal as the column's type for one key, the last row winning", async () => {
+    fixture.paginated("/rows", [
+      [
+        { id: 1, at: "2024-01-01T00:00:00Z", tags: { a: 1, b: 2 }, v: 1 },
+        { id: 2, at: "2024-01-01T01:00:00+01:00", tags: { b: 2, a: 1 }, v: 2 },
+      ],
+    ]);
+    await engine.exec("CREATE TABLE typed_ts (at timestamptz PRIMARY KEY, id integer, v integer)");
+    const cases = [
+      // Created by the run, so the keys are staged as text and cast on the way in.
+      { table: "by_ts", key: "at" },
+      { table: "by_json", key: "tags" },
+      { table: "typed_ts", key: "at" },
+    ];
+    for (const { table, key } of cases) {
+      const run = await waitForRun((await triggerJob(await jobInto({ table, mode: "upsert", key: [key] }))).id);
+      expect(run).toMatchObject({ status: "success", rowsLoaded: 2, errorMessage: null });
+      expect(await engine.read(table, ["id", "v"])).toEqual([{ id: "2", v: "2" }]);
+      expect(await logMessages(run.id)).toEqual(
+        expect.arrayContaining([
+          "1 rows repeated a key read earlier in this run; the last row of each key was kept.",
+          `Upserted into table public.${table} by (${key}): 1 rows inserted, 0 updated.`,
+        ]),
+      );
+    }
+  });
+
   it("leaves the target untouched when the run fails, and creates no table for a failed first run", async () => {
     await engine.exec("CREATE TABLE kept (id BIGINT PRIMARY KEY, name VARCHAR(50))");
     await engine.exec("INSERT INTO kept VALUES (7, 'before')");

@@ -120,7 +120,7 @@ export class PostgresTableLoad implements DestinationLoad {
       const outcome = await commitBoth({
         begin: () => this.sql.unsafe("BEGIN"),
         run: async () => {
-          let summary: string | null = null;
+          let summary: string[] = [];
           for (const statement of statements) {
             const result = await this.sql.unsafe(statement.text, statement.withRunId ? [this.context.runId] : []);
             if (statement.summarize) summary = statement.summarize(result as unknown as Record<string, string>[]);
@@ -134,7 +134,7 @@ export class PostgresTableLoad implements DestinationLoad {
         fail: this.fail,
       });
       for (const note of notes) await this.context.log(note.level, note.message);
-      if (outcome) await this.context.log("info", outcome);
+      for (const line of outcome) await this.context.log("info", line);
     } finally {
       await this.sql.end({ timeout: 1 });
     }
@@ -146,7 +146,7 @@ export class PostgresTableLoad implements DestinationLoad {
   }
 }
 
-type Statement = { text: string; withRunId?: boolean; summarize?: (rows: Record<string, string>[]) => string };
+type Statement = { text: string; withRunId?: boolean; summarize?: (rows: Record<string, string>[]) => string[] };
 type Note = { level: "info" | "warn"; message: string };
 
 /** The statements of the target's commit transaction, in order, and what to tell the user about them. */
@@ -199,22 +199,32 @@ export function postgresCommitPlan(params: {
     case "upsert": {
       if (rows === 0) break;
       const key = plan.keyColumns.map((c) => quoteIdent(c.name));
-      const stagedKey = plan.keyColumns.map((c) => `s.${quoteIdent(c.name)}`).join(", ");
+      // Keys compare as the target's values, not as staged text: "01:00+01:00" is the same timestamp
+      // as "00:00Z", and {"b":2,"a":1} the same jsonb as {"a":1,"b":2}; the unique index sees them so.
+      const stagedKey = plan.keyColumns.map((c) => stagedValue(c)).join(", ");
       const updates = [...plan.columns.filter((c) => !plan.keyColumns.includes(c)).map((c) => quoteIdent(c.name)), ...(hasRunId ? ["_run_id"] : [])];
       const onConflict = updates.length > 0 ? `DO UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(", ")}` : "DO NOTHING";
       statements.push({
         // One row per key, the last read: PostgreSQL refuses to update a row twice in one statement.
+        // `latest` is counted apart from `written`, which lacks the keys DO NOTHING passed over.
         text: `
-          WITH written AS (
-            INSERT INTO ${table} (${targets})
+          WITH latest (${targets}) AS (
             SELECT DISTINCT ON (${stagedKey}) ${values} FROM ${STAGING} s ORDER BY ${stagedKey}, s._row DESC
+          ), written AS (
+            INSERT INTO ${table} (${targets}) SELECT ${targets} FROM latest
             ON CONFLICT (${key.join(", ")}) ${onConflict}
             RETURNING (xmax = 0) AS inserted
           )
-          SELECT count(*) FILTER (WHERE inserted)::bigint AS inserted, count(*) FILTER (WHERE NOT inserted)::bigint AS updated FROM written`,
+          SELECT (SELECT count(*) FROM latest)::bigint AS keys,
+            count(*) FILTER (WHERE inserted)::bigint AS inserted, count(*) FILTER (WHERE NOT inserted)::bigint AS updated FROM written`,
         withRunId: hasRunId,
-        summarize: ([counts]) =>
-          `Upserted into table ${display} by ${describeKey(plan)}: ${counts!.inserted} rows inserted, ${counts!.updated} updated.`,
+        summarize: ([counts]) => {
+          const repeated = rows - Number(counts!.keys);
+          return [
+            ...(repeated > 0 ? [`${repeated} rows repeated a key read earlier in this run; the last row of each key was kept.`] : []),
+            `Upserted into table ${display} by ${describeKey(plan)}: ${counts!.inserted} rows inserted, ${counts!.updated} updated.`,
+          ];
+        },
       });
       break;
     }
