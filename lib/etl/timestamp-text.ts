@@ -62,16 +62,20 @@ export function utcMicros(text: string): number {
 }
 
 /**
- * toISOString's text for a timestamptz as PostgreSQL prints it in a UTC session
- * (`YYYY-MM-DD HH:MM:SS`, up to six fractional digits, `+00`), by rearranging its characters:
- * what `new Date(text).toISOString()` answers, milliseconds truncated as Date truncates them, at
- * a twentieth of the cost. Null for any other form (another offset, BC, years past 9999).
+ * ISO 8601 UTC text for a timestamptz as PostgreSQL prints it in a UTC session
+ * (`YYYY-MM-DD HH:MM:SS`, up to six fractional digits, `+00`), by rearranging its characters, at
+ * a twentieth of the cost of a `Date`. Milliseconds as toISOString writes them, or all six digits
+ * of the microseconds when there are more than three (which a `Date` would drop), so the text
+ * names the stored value: a filter by it finds the row. Null for any other form (another offset,
+ * BC, years past 9999).
  */
 export function isoFromUtcText(text: string): string | null {
   // utcMicros checks the rest of the form: the digits, the fraction, the calendar and the year.
   if (text.charCodeAt(10) !== 32 || !text.endsWith("+00") || Number.isNaN(utcMicros(text))) return null;
   const fraction = text.slice(20, -3);
-  return `${text.slice(0, 10)}T${text.slice(11, 19)}.${(fraction + "000").slice(0, 3)}Z`;
+  // PostgreSQL drops a fraction's trailing zeros: pad it back to milliseconds or microseconds.
+  const digits = fraction.length <= 3 ? fraction.padEnd(3, "0") : fraction.padEnd(6, "0");
+  return `${text.slice(0, 10)}T${text.slice(11, 19)}.${digits}Z`;
 }
 
 /**

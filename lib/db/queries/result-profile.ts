@@ -106,9 +106,11 @@ async function histogram(sql: Sql, scope: ResultScope, column: DatasetColumn, mi
     where.params as never[],
   );
   const counts = new Map(rows.map((row) => [Number(row.b), Number(row.n)]));
+  // A timestamp's bounds went through milliseconds (Date): the outer ones are min and max as answered, microseconds and all.
+  const exactEnds = column.type === "timestamp";
   return bounds.map((bound, i) => ({
-    from: fromNumber(bound.from, column.type),
-    to: fromNumber(bound.to, column.type),
+    from: exactEnds && i === 0 ? toJsonValue(min, column.type) : fromNumber(bound.from, column.type),
+    to: exactEnds && i === bounds.length - 1 ? toJsonValue(max, column.type) : fromNumber(bound.to, column.type),
     count: counts.get(i + 1) ?? 0,
   }));
 }

@@ -63,7 +63,10 @@ export function whereClause(scope: ResultScope, params: unknown[] = []) {
   return { sql: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", params };
 }
 
-/** A driver value as JSON, by column type: bigints as numbers when exact, Infinity and NaN as text, dates as YYYY-MM-DD, timestamps as ISO 8601 UTC. */
+/**
+ * A driver value as JSON, by column type: bigints as numbers when exact, Infinity and NaN as text,
+ * dates as YYYY-MM-DD, timestamps as ISO 8601 UTC with milliseconds, or microseconds when they hold more.
+ */
 export function toJsonValue(value: unknown, type: DatasetColumn["type"]): unknown {
   if (value === null || value === undefined) return null;
   switch (type) {
