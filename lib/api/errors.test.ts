@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { HttpError, toProblemResponse } from "./errors";
 
-const pgError = (code: string) => Object.assign(new Error("driver message with SQL details"), { code });
+const pgError = (code: string, constraint?: string) => Object.assign(new Error("driver message with SQL details"), { code, constraint_name: constraint });
 
 async function problem(error: unknown) {
   const res = toProblemResponse(error);
@@ -36,13 +36,15 @@ describe("toProblemResponse", () => {
   });
 
   it.each([
-    ["a driver error", (code: string) => pgError(code)],
-    ["a driver error wrapped by drizzle", (code: string) => new DrizzleQueryError("insert …", [], pgError(code))],
+    ["a driver error", (code: string, constraint?: string) => pgError(code, constraint)],
+    ["a driver error wrapped by drizzle", (code: string, constraint?: string) => new DrizzleQueryError("insert …", [], pgError(code, constraint))],
   ])("maps SQLSTATEs of %s without leaking the message", async (_name, make) => {
     const conflict = await problem(make("23505"));
     expect(conflict.status).toBe(409);
     expect(conflict.body.detail).toBe("A resource with the same unique value already exists.");
     expect((await problem(make("22P02"))).status).toBe(400);
+    const named = await problem(make("23505", "connections_workspace_name_key"));
+    expect([named.status, named.body.detail]).toEqual([409, "A connection with this name already exists in the workspace."]);
     const down = await problem(make("ECONNREFUSED"));
     expect([down.status, down.retryAfter]).toEqual([503, "5"]);
     expect(JSON.stringify(down.body)).not.toContain("SQL");

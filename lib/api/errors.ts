@@ -53,9 +53,21 @@ const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "C
 
 /** The driver's error code; drizzle wraps driver errors in a DrizzleQueryError that carries it in `cause`. */
 export function errorCode(error: unknown): unknown {
-  const own = (error as { code?: unknown } | null)?.code;
-  return own ?? (error as { cause?: { code?: unknown } | null } | null)?.cause?.code;
+  return driverField(error, "code");
 }
+
+/** A field of the driver's error, which drizzle carries in `cause`. */
+function driverField(error: unknown, field: "code" | "constraint_name"): unknown {
+  const own = (error as Record<string, unknown> | null)?.[field];
+  return own ?? ((error as { cause?: Record<string, unknown> | null } | null)?.cause ?? undefined)?.[field];
+}
+
+/** What a unique index refusing a write means to the caller, by the index's name (lib/db/schema). */
+const DUPLICATE_MESSAGES: Record<string, string> = {
+  jobs_workspace_name_key: "A job with this name already exists in the workspace.",
+  connections_workspace_name_key: "A connection with this name already exists in the workspace.",
+  users_email_key: "A user with this email already exists.",
+};
 
 /** Maps anything thrown by a handler to problem+json, logging only what the caller must not see. */
 export function toProblemResponse(error: unknown): Response {
@@ -67,7 +79,10 @@ export function toProblemResponse(error: unknown): Response {
   if (typeof code === "string" && code.startsWith("22")) {
     return problemResponse(400, "A value in the request does not fit the type of the column it is compared with.");
   }
-  if (code === "23505") return problemResponse(409, "A resource with the same unique value already exists.");
+  if (code === "23505") {
+    const constraint = driverField(error, "constraint_name");
+    return problemResponse(409, (typeof constraint === "string" && DUPLICATE_MESSAGES[constraint]) || "A resource with the same unique value already exists.");
+  }
   if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) {
     return problemResponse(503, "A dependency (database or queue) is unavailable; retry shortly.", undefined, {
       "retry-after": "5",

@@ -140,7 +140,7 @@ describe("connections CRUD", () => {
   it("answers 409 for a duplicate name and for deleting a connection a job uses", async () => {
     const { user, workspace, token } = await editor();
     const { body } = await create(token, pgBody);
-    expectProblem(await create(token, pgBody), 409);
+    expect(expectProblem(await create(token, pgBody), 409).detail).toBe("A connection with this name already exists in the workspace.");
 
     await createJob({
       workspaceId: workspace.id,

@@ -104,7 +104,7 @@ describe("POST /api/v1/jobs", () => {
   it("answers 409 for a duplicate name in the workspace", async () => {
     expect((await post(body("Orders"))).status).toBe(201);
     const problem = expectProblem(await post(body("Orders")), 409);
-    expect(problem.title).toBe("Conflict");
+    expect([problem.title, problem.detail]).toEqual(["Conflict", "A job with this name already exists in the workspace."]);
     // Another workspace may use the name.
     const other = await createUser("other");
     expect((await post(body("Orders"), await apiToken(other.user.id))).status).toBe(201);
