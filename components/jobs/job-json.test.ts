@@ -39,6 +39,33 @@ describe("importJob", () => {
     expect(result.ok).toBe(true);
   });
 
+  it("takes back an export of every part, nested defaults filled in", () => {
+    const full = importJob(
+      exportJob({
+        ...job,
+        source: { type: "http", url: "https://api.example.com/orders", pagination: { type: "page" } },
+        transform: [{ op: "sort", by: [{ column: "id" }] }],
+        destination: { type: "dataset", mode: "upsert", key: ["id"] },
+        schedule: { cron: "0 2 * * *" },
+        notify: { webhookUrl: "https://hooks.example.com/dfh" },
+      }),
+    );
+    expect(full.ok).toBe(true);
+    if (!full.ok) return;
+    expect(importJob(exportJob(full.values))).toEqual(full);
+  });
+
+  it("refuses an unknown key inside a part, naming the part, as the API would", () => {
+    const typo = importJob(JSON.stringify({ ...job, schedule: { cron: "0 2 * * *", extra: 1 }, retry: { attempts: 2, backof: 5 } }));
+    expect(typo).toEqual({
+      ok: false,
+      problems: [
+        { path: "retry", message: 'Unrecognized key: "backof"' },
+        { path: "schedule", message: 'Unrecognized key: "extra"' },
+      ],
+    });
+  });
+
   it("names each problem with its path, as the API would", () => {
     const bad = importJob(JSON.stringify({ ...job, transform: [{ op: "filter", expr: "d => process.exit(1)" }], retry: { attempts: 0 } }));
     expect(bad.ok).toBe(false);

@@ -31,6 +31,7 @@ function databaseSourceSchema<T extends "postgres" | "mysql">(type: T) {
             .max(200)
             .describe("A column of the query's result whose values only grow, such as updated_at or an id"),
         })
+        .strict()
         .optional()
         .describe(
           "Read only rows whose column is greater than the highest value loaded by the last successful run, in the column's order; the first run reads everything",
@@ -43,6 +44,7 @@ function databaseSourceSchema<T extends "postgres" | "mysql">(type: T) {
         .default(3_600_000)
         .describe("The query is cancelled after this long, time spent reading its rows included"),
     })
+    .strict()
     .describe(`Read the rows of a query on a ${label} database`);
 }
 

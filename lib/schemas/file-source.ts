@@ -38,6 +38,7 @@ export const csvFileSourceSchema = z
       .default("utf-8")
       .describe("Text encoding of the file; a UTF-8 byte order mark is skipped"),
   })
+  .strict()
   .describe("A CSV file; empty fields are null, and numbers and booleans in the text are recognised per column");
 
 export const xlsxFileSourceSchema = z
@@ -57,6 +58,7 @@ export const xlsxFileSourceSchema = z
       .default(1)
       .describe("Row number (from 1) holding the column names; rows above it are skipped. 0: no header, columns are named A, B, …"),
   })
+  .strict()
   .describe("An Excel .xlsx workbook, one worksheet");
 
 export const jsonFileSourceSchema = z
@@ -71,10 +73,12 @@ export const jsonFileSourceSchema = z
       .default("")
       .describe("Dot path to the array of records, e.g. data.items; empty when the file is the array itself"),
   })
+  .strict()
   .describe("A JSON file holding an array of records, or an object with one");
 
 export const ndjsonFileSourceSchema = z
   .object({ type: z.literal("file"), fileId, format: z.literal("ndjson") })
+  .strict()
   .describe("Newline-delimited JSON: one record per line");
 
 export const fileSourceSchema = z.discriminatedUnion("format", [

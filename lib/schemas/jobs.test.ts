@@ -18,6 +18,8 @@ const specExample = {
   retry: { attempts: 3, backoffSeconds: 30 },
 };
 
+const AN_ID = "7d6f0a52-3c8e-4c1e-9d53-1b8a3f5e2c10";
+
 function issues(input: unknown) {
   const result = jobCreateSchema.safeParse(input);
   expect(result.success).toBe(false);
@@ -96,6 +98,25 @@ describe("jobCreateSchema", () => {
 
   it("rejects unknown top-level keys", () => {
     expect(issues({ ...specExample, owner: "me" })).toEqual([{ path: "", message: 'Unrecognized key: "owner"' }]);
+  });
+
+  it.each([
+    ["the source", { source: { ...specExample.source, recordPath: "data" } }, "source", "recordPath"],
+    ["the pagination", { source: { ...specExample.source, pagination: { type: "page", pageSze: 50 } } }, "source.pagination", "pageSze"],
+    ["a format's options", { source: { type: "file", fileId: AN_ID, format: "xlsx", delimiter: ";" } }, "source", "delimiter"],
+    ["a query source", { source: { type: "postgres", connectionId: AN_ID, query: "SELECT 1", incremental: { column: "id", from: 5 } } }, "source.incremental", "from"],
+    ["a step", { transform: [{ op: "filter", expr: "d => d.a > 0", columns: ["a"] }] }, "transform.0", "columns"],
+    ["a sort key", { transform: [{ op: "sort", by: [{ column: "a", descending: true }] }] }, "transform.0.by.0", "descending"],
+    ["the dataset", { destination: { type: "dataset", mode: "append", table: "orders" } }, "destination", "table"],
+    ["a table destination", { destination: { type: "postgres", connectionId: AN_ID, table: "t", mode: "append", truncate: true } }, "destination", "truncate"],
+    ["the schedule", { schedule: { cron: "0 2 * * *", extra: 1 } }, "schedule", "extra"],
+    ["retry", { retry: { attempts: 3, backoff: 30 } }, "retry", "backoff"],
+    ["notify", { notify: { webhookUrl: "https://hooks.example.com/dfh", events: ["failure"] } }, "notify", "events"],
+  ])("refuses an unknown key in %s, naming the object's path", (_, change, path, key) => {
+    const message = `Unrecognized key: "${key}"`;
+    expect(issues({ ...specExample, ...change })).toEqual([{ path, message }]);
+    const update = jobUpdateSchema.safeParse(change);
+    expect(update.error?.issues.map((i) => ({ path: i.path.join("."), message: i.message }))).toEqual([{ path, message }]);
   });
 
   it("rejects bad pagination with the field's path", () => {

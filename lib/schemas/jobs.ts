@@ -25,30 +25,38 @@ const dotPath = z
 const stringMap = z.record(z.string().min(1).max(200), z.string().max(4000));
 
 const paginationSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("none") }),
-  z.object({
-    type: z.literal("page"),
-    pageParam: z.string().min(1).default("page"),
-    sizeParam: z.string().min(1).default("page_size"),
-    pageSize: z.number().int().min(1).max(10_000).default(100),
-    startPage: z.number().int().min(0).default(1),
-  }),
-  z.object({
-    type: z.literal("offset"),
-    offsetParam: z.string().min(1).default("offset"),
-    limitParam: z.string().min(1).default("limit"),
-    limit: z.number().int().min(1).max(10_000).default(100),
-  }),
-  z.object({
-    type: z.literal("cursor"),
-    cursorParam: z.string().min(1).default("cursor"),
-    cursorPath: dotPath.min(1).describe("Dot path to the next cursor in the body; missing or null ends paging"),
-  }),
-  z.object({
-    type: z.literal("next_url"),
-    nextUrlPath: dotPath.min(1).describe("Dot path to the next page's URL in the body; missing or null ends paging"),
-  }),
-  z.object({ type: z.literal("link_header") }),
+  z.object({ type: z.literal("none") }).strict(),
+  z
+    .object({
+      type: z.literal("page"),
+      pageParam: z.string().min(1).default("page"),
+      sizeParam: z.string().min(1).default("page_size"),
+      pageSize: z.number().int().min(1).max(10_000).default(100),
+      startPage: z.number().int().min(0).default(1),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal("offset"),
+      offsetParam: z.string().min(1).default("offset"),
+      limitParam: z.string().min(1).default("limit"),
+      limit: z.number().int().min(1).max(10_000).default(100),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal("cursor"),
+      cursorParam: z.string().min(1).default("cursor"),
+      cursorPath: dotPath.min(1).describe("Dot path to the next cursor in the body; missing or null ends paging"),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal("next_url"),
+      nextUrlPath: dotPath.min(1).describe("Dot path to the next page's URL in the body; missing or null ends paging"),
+    })
+    .strict(),
+  z.object({ type: z.literal("link_header") }).strict(),
 ]);
 export type Pagination = z.infer<typeof paginationSchema>;
 
@@ -74,6 +82,7 @@ export const httpSourceSchema = z
     maxPages: z.number().int().min(1).max(100_000).default(1000).describe("Stop after this many pages"),
     timeoutMs: z.number().int().min(100).max(300_000).default(30_000).describe("Timeout of each request"),
   })
+  .strict()
   .describe("Extract JSON records from an HTTP API");
 export type HttpSource = z.infer<typeof httpSourceSchema>;
 
@@ -111,6 +120,7 @@ export const transformStepSchema = z.discriminatedUnion("op", [
       sep: z.string().min(1).max(5).default("."),
       maxLevel: z.number().int().min(0).max(100).optional(),
     })
+    .strict()
     .describe("Flatten nested objects into columns, like pandas json_normalize"),
   z
     .object({
@@ -119,9 +129,10 @@ export const transformStepSchema = z.discriminatedUnion("op", [
       prefix: z.string().max(100).optional().describe('Prefix of the columns made from object elements; default "<column>."'),
       keepEmpty: z.boolean().default(false).describe("Keep one row with nulls for an empty array or null"),
     })
+    .strict()
     .describe("One row per array element; object elements are flattened into prefixed columns"),
-  z.object({ op: z.literal("select"), columns: columnList }).describe("Keep only these columns, in this order"),
-  z.object({ op: z.literal("drop"), columns: columnList }).describe("Remove these columns"),
+  z.object({ op: z.literal("select"), columns: columnList }).strict().describe("Keep only these columns, in this order"),
+  z.object({ op: z.literal("drop"), columns: columnList }).strict().describe("Remove these columns"),
   z
     .object({
       op: z.literal("rename"),
@@ -130,37 +141,43 @@ export const transformStepSchema = z.discriminatedUnion("op", [
         "give each column a different new name",
       ),
     })
+    .strict()
     .describe("Rename columns: {old: new}"),
-  z.object({ op: z.literal("filter"), expr: expression("row", "d => d.amount > 0") }).describe("Keep the rows where the expression is true"),
+  z.object({ op: z.literal("filter"), expr: expression("row", "d => d.amount > 0") }).strict().describe("Keep the rows where the expression is true"),
   z
     .object({ op: z.literal("derive"), columns: namedColumns(expression("row", "d => d.total * 1.2")) })
+    .strict()
     .describe("Add or replace columns, computed in the order given: {name: expression}"),
-  z.object({ op: z.literal("cast"), columns: namedColumns(columnTypeSchema) }).describe("Convert columns to a type: {name: type}"),
+  z.object({ op: z.literal("cast"), columns: namedColumns(columnTypeSchema) }).strict().describe("Convert columns to a type: {name: type}"),
   z
     .object({
       op: z.literal("fillNull"),
       values: namedColumns(z.union([z.string().max(4000), z.number(), z.boolean()])),
     })
+    .strict()
     .describe("Replace null, missing and NaN values: {name: value}"),
   z
     .object({ op: z.literal("dedupe"), columns: columnList.optional().describe("Compare only these columns; default all") })
+    .strict()
     .describe("Drop duplicate rows, keeping the first"),
   z
     .object({
       op: z.literal("sort"),
       by: z
-        .array(z.object({ column: columnName, desc: z.boolean().default(false) }))
+        .array(z.object({ column: columnName, desc: z.boolean().default(false) }).strict())
         .min(1)
         .max(100),
     })
+    .strict()
     .describe("Order rows; nulls come first ascending and last descending"),
-  z.object({ op: z.literal("limit"), count: z.number().int().min(0).max(1_000_000_000) }).describe("Keep the first rows"),
+  z.object({ op: z.literal("limit"), count: z.number().int().min(0).max(1_000_000_000) }).strict().describe("Keep the first rows"),
   z
     .object({
       op: z.literal("aggregate"),
       groupBy: z.array(columnName).max(100).default([]),
       metrics: namedColumns(expression("aggregate", "op.sum(d.amount)")),
     })
+    .strict()
     .describe("Group rows and compute metrics with aggregate functions (op.sum, op.count, op.mean, op.min, op.max, op.distinct…)"),
 ]);
 export type TransformStep = z.infer<typeof transformStepSchema>;
@@ -180,6 +197,7 @@ export const datasetDestinationSchema = z
       .optional()
       .describe("Columns identifying a row, required for upsert; within one run the last row of a key wins"),
   })
+  .strict()
   .superRefine((destination, ctx) => {
     if (destination.mode === "upsert" && !destination.key) {
       ctx.addIssue({ code: "custom", path: ["key"], message: "upsert needs the key columns that identify a row" });
@@ -197,21 +215,25 @@ export const destinationSchema = z.discriminatedUnion("type", [
 ]);
 export type Destination = z.infer<typeof destinationSchema>;
 
-export const retrySchema = z.object({
-  attempts: z.number().int().min(1).max(20).default(3).describe("Total attempts, the first included"),
-  backoffSeconds: z.number().int().min(1).max(3600).default(30).describe("Base of the exponential backoff"),
-});
+export const retrySchema = z
+  .object({
+    attempts: z.number().int().min(1).max(20).default(3).describe("Total attempts, the first included"),
+    backoffSeconds: z.number().int().min(1).max(3600).default(30).describe("Base of the exponential backoff"),
+  })
+  .strict();
 
 /** The part of a job that a run executes and snapshots. */
-export const jobDefinitionSchema = z.object({
-  source: sourceSchema,
-  transform: z.array(transformStepSchema).max(100).default([]),
-  destination: destinationSchema.default({ type: "dataset", mode: "replace" }),
-  retry: retrySchema.default({ attempts: 3, backoffSeconds: 30 }),
-  schedule: scheduleSchema.nullable().default(null).describe("null: runs are triggered manually or through the API only"),
-  overlap: overlapSchema.default("queue"),
-  notify: notifySchema.nullable().default(null),
-});
+export const jobDefinitionSchema = z
+  .object({
+    source: sourceSchema,
+    transform: z.array(transformStepSchema).max(100).default([]),
+    destination: destinationSchema.default({ type: "dataset", mode: "replace" }),
+    retry: retrySchema.default({ attempts: 3, backoffSeconds: 30 }),
+    schedule: scheduleSchema.nullable().default(null).describe("null: runs are triggered manually or through the API only"),
+    overlap: overlapSchema.default("queue"),
+    notify: notifySchema.nullable().default(null),
+  })
+  .strict();
 export type JobDefinition = z.infer<typeof jobDefinitionSchema>;
 
 const jobName = z.string().trim().min(1, "name is required").max(120, "at most 120 characters");

@@ -51,6 +51,7 @@ export const scheduleSchema = z
       .refine(isTimeZone, { error: "is not a known IANA time zone, e.g. UTC or Europe/Vienna" })
       .describe("IANA time zone the cron expression is read in"),
   })
+  .strict()
   .superRefine((schedule, ctx) => {
     if (!isTimeZone(schedule.timezone)) return;
     const problem = cronProblem(schedule.cron, schedule.timezone);
@@ -82,6 +83,7 @@ export const notifySchema = z
       .default(["success", "failure"])
       .describe("Which final outcomes are reported; a run retried before it succeeds reports only its outcome"),
   })
+  .strict()
   .describe("Webhook called with the run when it ends (signed with HMAC-SHA256, retried with backoff)");
 export type Notify = z.infer<typeof notifySchema>;
 

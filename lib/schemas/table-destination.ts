@@ -33,6 +33,7 @@ function tableDestinationSchema<T extends "postgres" | "mysql">(type: T) {
         .optional()
         .describe("Columns identifying a row, required for upsert; within one run the last row of a key wins"),
     })
+    .strict()
     .superRefine((destination, ctx) => {
       if (destination.mode === "upsert" && !destination.key) {
         ctx.addIssue({ code: "custom", path: ["key"], message: "upsert needs the key columns that identify a row" });

@@ -219,6 +219,49 @@ describe("GET, PATCH, DELETE /api/v1/jobs/{id}", () => {
     expect((await get(a.id)).body.name).toBe("A");
   });
 
+  it("refuses an unknown key inside a nested object with 422 naming its path, changing nothing", async () => {
+    const a = (await post(body("A"))).body;
+    const patch = (json: unknown) => call(patchJob, { method: "PATCH", path: "/", params: { id: a.id }, token, json });
+    const pagination = { source: { ...body("x").source, pagination: { type: "page", pageSze: 50 } } };
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ schedule: { cron: "0 2 * * *", extra: 1 } }, "schedule", "extra"],
+      [pagination, "source.pagination", "pageSze"],
+      [{ destination: { type: "dataset", mode: "append", table: "orders" } }, "destination", "table"],
+      [{ retry: { attempts: 2, backoffSeconds: 5, jitter: true } }, "retry", "jitter"],
+      [{ notify: { webhookUrl: "https://hooks.example.com/dfh", events: ["failure"] } }, "notify", "events"],
+      [{ transform: [{ op: "limit", count: 5, offset: 10 }] }, "transform.0", "offset"],
+    ];
+    for (const [change, path, key] of cases) {
+      const errors = [{ path, message: `Unrecognized key: "${key}"` }];
+      expect(expectProblem(await post(body("Typo", change)), 422).errors, path).toEqual(errors);
+      expect(expectProblem(await patch(change), 422).errors, path).toEqual(errors);
+    }
+    expect((await call(listJobs, { path: "/api/v1/jobs", token })).body.count).toBe(1);
+    expect((await get(a.id)).body).toEqual(a);
+  });
+
+  it("takes back the definition of a job as GET answers it", async () => {
+    const created = await post({
+      name: "Everything",
+      description: "All parts filled",
+      source: { ...body("x").source, query: { status: "paid" }, pagination: { type: "cursor", cursorPath: "meta.next" } },
+      transform: [{ op: "normalize" }, { op: "explode", column: "lines" }, { op: "sort", by: [{ column: "id" }] }, { op: "aggregate", metrics: { n: "op.count()" } }],
+      destination: { type: "dataset", mode: "upsert", key: ["id"] },
+      retry: { attempts: 2, backoffSeconds: 5 },
+      schedule: { cron: "0 2 * * *" },
+      overlap: "skip",
+      notify: { webhookUrl: "https://hooks.example.com/dfh" },
+    });
+    expect(created.status).toBe(201);
+    const { id, workspaceId: _workspace, createdAt: _created, updatedAt: _updated, nextRunAt: _next, lastRun: _last, ...definition } = (await get(created.body.id)).body;
+    const saved = await call(patchJob, { method: "PATCH", path: "/", params: { id }, token, json: definition });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toEqual({ ...created.body, updatedAt: expect.any(String) });
+    const copy = await post({ ...definition, name: "Everything, again" });
+    expect(copy.status).toBe(201);
+    expect(copy.body).toMatchObject({ ...definition, name: "Everything, again" });
+  });
+
   it("answers 404, not 403, for a job in a workspace the caller is not a member of", async () => {
     const other = await createUser("other");
     const otherToken = await apiToken(other.user.id);
