@@ -104,7 +104,12 @@ describe("jobCreateSchema", () => {
     ["the source", { source: { ...specExample.source, recordPath: "data" } }, "source", "recordPath"],
     ["the pagination", { source: { ...specExample.source, pagination: { type: "page", pageSze: 50 } } }, "source.pagination", "pageSze"],
     ["a format's options", { source: { type: "file", fileId: AN_ID, format: "xlsx", delimiter: ";" } }, "source", "delimiter"],
-    ["a query source", { source: { type: "postgres", connectionId: AN_ID, query: "SELECT 1", incremental: { column: "id", from: 5 } } }, "source.incremental", "from"],
+    [
+      "a query source",
+      { source: { type: "postgres", connectionId: AN_ID, query: "SELECT 1", incremental: { column: "id", from: 5 } }, destination: { type: "dataset", mode: "append" } },
+      "source.incremental",
+      "from",
+    ],
     ["a step", { transform: [{ op: "filter", expr: "d => d.a > 0", columns: ["a"] }] }, "transform.0", "columns"],
     ["a sort key", { transform: [{ op: "sort", by: [{ column: "a", descending: true }] }] }, "transform.0.by.0", "descending"],
     ["the dataset", { destination: { type: "dataset", mode: "append", table: "orders" } }, "destination", "table"],
@@ -161,6 +166,32 @@ describe("jobCreateSchema", () => {
         message: "The query must be one statement that returns rows (SELECT, WITH … SELECT, VALUES or TABLE); it starts with DROP.",
       },
     ]);
+  });
+});
+
+describe("an incremental source", () => {
+  const source = (type: string) => ({ type, connectionId: AN_ID, query: "SELECT * FROM orders", incremental: { column: "updated_at" } });
+  const refused = {
+    path: "destination.mode",
+    message:
+      'mode replace cannot load an incremental source: each run reads only the rows whose "updated_at" is past the highest value already loaded, so replace would keep only those; use append or upsert',
+  };
+
+  it.each([
+    ["the default dataset", undefined],
+    ["the dataset", { type: "dataset", mode: "replace" }],
+    ["a PostgreSQL table", { type: "postgres", connectionId: AN_ID, table: "orders", mode: "replace" }],
+    ["a MySQL table", { type: "mysql", connectionId: AN_ID, table: "orders", mode: "replace" }],
+  ])("is refused with mode replace into %s, naming the mode", (_, destination) => {
+    for (const type of ["postgres", "mysql"]) expect(issues({ name: "Orders", source: source(type), destination })).toEqual([refused]);
+  });
+
+  it("is taken with append or upsert; replace is taken for a query that reads everything", () => {
+    const ok = (job: unknown) => expect(jobCreateSchema.safeParse(job).success).toBe(true);
+    ok({ name: "Orders", source: source("postgres"), destination: { type: "dataset", mode: "append" } });
+    ok({ name: "Orders", source: source("mysql"), destination: { type: "postgres", connectionId: AN_ID, table: "orders", mode: "upsert", key: ["id"] } });
+    ok({ name: "Orders", source: { ...source("postgres"), incremental: undefined } });
+    ok({ name: "Orders", source: { ...source("mysql"), incremental: undefined }, destination: { type: "mysql", connectionId: AN_ID, table: "orders", mode: "replace" } });
   });
 });
 

@@ -222,6 +222,19 @@ export const retrySchema = z
   })
   .strict();
 
+/**
+ * Why the destination's mode cannot load the source's rows, or null. An incremental source reads
+ * only the rows past the highest value already loaded, so replace would leave just those: from the
+ * second run on, the destination would lose every row loaded before.
+ */
+export function incrementalModeProblem({ source, destination }: { source: Source; destination: Destination }): string | null {
+  if ((source.type !== "postgres" && source.type !== "mysql") || !source.incremental || destination.mode !== "replace") return null;
+  return (
+    `mode replace cannot load an incremental source: each run reads only the rows whose "${source.incremental.column}" is past ` +
+    "the highest value already loaded, so replace would keep only those; use append or upsert"
+  );
+}
+
 /** The part of a job that a run executes and snapshots. */
 export const jobDefinitionSchema = z
   .object({
@@ -245,7 +258,11 @@ export const jobCreateSchema = z
     workspaceId: z.uuid().optional().describe("Defaults to the caller's default workspace"),
     ...jobDefinitionSchema.shape,
   })
-  .strict();
+  .strict()
+  .superRefine((job, ctx) => {
+    const problem = incrementalModeProblem(job);
+    if (problem) ctx.addIssue({ code: "custom", path: ["destination", "mode"], message: problem });
+  });
 export type JobCreate = z.infer<typeof jobCreateSchema>;
 
 export const jobUpdateSchema = z

@@ -11,7 +11,7 @@ import { runsQueue } from "@/lib/queue/runs-queue";
 import { schedulesQueue, syncSchedule } from "@/lib/queue/schedules-queue";
 import { QueueUnavailableError, startRun } from "@/lib/runs/start-run";
 import type { JobSort, LastStatusFilter } from "@/lib/schemas/job-list";
-import type { JobCreate, JobDefinition, JobUpdate } from "@/lib/schemas/jobs";
+import { incrementalModeProblem, type JobCreate, type JobDefinition, type JobUpdate } from "@/lib/schemas/jobs";
 import { assertAccess } from "./access";
 import { assertConnectionReferences } from "./connection-references";
 import { assertReachableSource, assertReachableUrl } from "./outbound-rules";
@@ -57,6 +57,17 @@ async function assertFileReference(workspaceId: string, source: JobDefinition["s
 async function assertReferences(workspaceId: string, definition: Pick<JobDefinition, "source" | "destination">): Promise<void> {
   await assertConnectionReferences(workspaceId, definition);
   await assertFileReference(workspaceId, definition.source);
+}
+
+/**
+ * An incremental source loading in mode replace, refused on PATCH as jobCreateSchema refuses it on
+ * POST. Checked when the PATCH changes the source or the destination: a job saved before this check
+ * can still be renamed or have its schedule turned off.
+ */
+function assertIncrementalMode(patch: JobUpdate, definition: JobDefinition): void {
+  if (patch.source === undefined && patch.destination === undefined) return;
+  const problem = incrementalModeProblem(definition);
+  if (problem) throw new HttpError(422, "The request did not validate.", [{ path: "destination.mode", message: problem }]);
 }
 
 function definitionOf(input: JobDefinition): JobDefinition {
@@ -112,6 +123,7 @@ export async function patchJob(principal: Principal, id: string, patch: JobUpdat
   const job = await loadJob(principal, id, "jobs:write");
   const { name, description, ...definitionPatch } = patch;
   const definition = definitionOf({ ...job.definition, ...stripUndefined(definitionPatch) } as JobDefinition);
+  assertIncrementalMode(patch, definition);
   assertReachableSource(patch.source);
   assertReachableUrl(patch.notify?.webhookUrl, "notify.webhookUrl");
   await assertReferences(job.workspaceId, definition);

@@ -7,6 +7,8 @@ import { POST as cancelRun } from "@/app/api/v1/runs/[id]/cancel/route";
 import { runsQueue } from "@/lib/queue/runs-queue";
 import { apiToken, call, expectProblem } from "../api";
 import { addMember, createMemberOnly, createUser, resetDatabase, resetQueue } from "../db";
+import { saveConnection } from "../external-databases";
+import { createJob as insertJobRow } from "../integration/jobs";
 
 const body = (name: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -16,6 +18,7 @@ const body = (name: string, extra: Record<string, unknown> = {}) => ({
 
 let token: string;
 let workspaceId: string;
+let userId: string;
 
 const post = (json: unknown, as = token) => call(createJob, { method: "POST", path: "/api/v1/jobs", token: as, json });
 const get = (id: string, as = token) => call(getJob, { path: `/api/v1/jobs/${id}`, params: { id }, token: as });
@@ -26,6 +29,7 @@ beforeEach(async () => {
   const { user, workspace } = await createUser("owner");
   token = await apiToken(user.id);
   workspaceId = workspace.id;
+  userId = user.id;
 });
 
 describe("POST /api/v1/jobs", () => {
@@ -281,6 +285,64 @@ describe("GET, PATCH, DELETE /api/v1/jobs/{id}", () => {
   it("answers 404 for ids that are not UUIDs or do not exist", async () => {
     expectProblem(await get("not-a-uuid"), 404);
     expectProblem(await get("00000000-0000-4000-8000-000000000000"), 404);
+  });
+});
+
+describe("an incremental source", () => {
+  const refused = (column: string) => [
+    {
+      path: "destination.mode",
+      message: `mode replace cannot load an incremental source: each run reads only the rows whose "${column}" is past the highest value already loaded, so replace would keep only those; use append or upsert`,
+    },
+  ];
+  const patch = (id: string, json: unknown) => call(patchJob, { method: "PATCH", path: "/", params: { id }, token, json });
+
+  async function connections() {
+    const config = { host: "warehouse.example.com", port: 5432, database: "dw", user: "etl", ssl: "require" } as const;
+    const pg = await saveConnection({ workspaceId, userId, name: "Warehouse", config: { type: "postgres", ...config } });
+    const my = await saveConnection({ workspaceId, userId, name: "Shop", config: { type: "mysql", ...config, port: 3306 } });
+    return { pg: pg.id, my: my.id };
+  }
+
+  it("is refused with mode replace into any destination (422 at destination.mode), and saved with append or upsert", async () => {
+    const { pg, my } = await connections();
+    const source = { type: "postgres", connectionId: pg, query: "SELECT * FROM orders", incremental: { column: "updated_at" } };
+    for (const destination of [
+      undefined,
+      { type: "dataset", mode: "replace" },
+      { type: "postgres", connectionId: pg, table: "orders", mode: "replace" },
+      { type: "mysql", connectionId: my, table: "orders", mode: "replace" },
+    ]) {
+      expect(expectProblem(await post(body("Orders", { source, destination })), 422).errors, JSON.stringify(destination)).toEqual(refused("updated_at"));
+    }
+    const appended = await post(body("Orders", { source, destination: { type: "dataset", mode: "append" } }));
+    expect(appended.status).toBe(201);
+    const upserted = await post(body("Orders into MySQL", { source, destination: { type: "mysql", connectionId: my, table: "orders", mode: "upsert", key: ["id"] } }));
+    expect(upserted.status).toBe(201);
+    expect((await call(listJobs, { path: "/api/v1/jobs", token })).body.count).toBe(2);
+  });
+
+  it("is refused on a PATCH that makes the source incremental or the destination replace, whichever part it changes", async () => {
+    const { pg, my } = await connections();
+    const incremental = { type: "mysql", connectionId: my, query: "SELECT * FROM orders", incremental: { column: "id" } };
+    const everything = (await post(body("Everything"))).body;
+    expect(expectProblem(await patch(everything.id, { source: incremental }), 422).errors).toEqual(refused("id"));
+    expect((await patch(everything.id, { source: incremental, destination: { type: "dataset", mode: "append" } })).status).toBe(200);
+
+    const table = { type: "postgres", connectionId: pg, table: "orders", mode: "replace" };
+    expect(expectProblem(await patch(everything.id, { destination: table }), 422).errors).toEqual(refused("id"));
+    expect(expectProblem(await patch(everything.id, { destination: { type: "dataset", mode: "replace" } }), 422).errors).toEqual(refused("id"));
+    expect((await patch(everything.id, { destination: { ...table, mode: "upsert", key: ["id"] } })).status).toBe(200);
+    expect((await get(everything.id)).body).toMatchObject({ source: incremental, destination: { ...table, mode: "upsert", key: ["id"] } });
+  });
+
+  it("saved in mode replace before the check, may still be renamed or unscheduled, and must be fixed when its source or destination is saved", async () => {
+    const { my } = await connections();
+    const source = { type: "mysql", connectionId: my, query: "SELECT * FROM orders", incremental: { column: "id" } };
+    const saved = await insertJobRow({ workspaceId, userId, name: "Saved before", definition: { source, schedule: { cron: "0 2 * * *" } } });
+    expect((await patch(saved.id, { name: "Renamed", schedule: null })).status).toBe(200);
+    expect(expectProblem(await patch(saved.id, { source }), 422).errors).toEqual(refused("id"));
+    expect((await patch(saved.id, { destination: { type: "dataset", mode: "append" } })).status).toBe(200);
   });
 });
 
