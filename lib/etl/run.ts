@@ -4,6 +4,7 @@ import { env } from "@/lib/env";
 import { failAttempt, setAttemptProgress } from "@/lib/db/queries/run-attempts";
 import { getRun } from "@/lib/db/queries/runs";
 import { runLog } from "@/lib/logger";
+import { incrementalModeProblem } from "@/lib/schemas/jobs";
 import type { RunStage } from "@/lib/schemas/runs";
 import { openDestination } from "./destinations";
 import type { DestinationLoad } from "./destinations/types";
@@ -72,6 +73,9 @@ export async function executeRun(
   let rowsRead = 0;
   try {
     const context = { jobId: run.jobId, workspaceId: run.workspaceId, runId, attemptId: fence, log };
+    // Saved before jobs were checked for it, such a job would replace its rows with only the new ones.
+    const modeProblem = incrementalModeProblem(definition);
+    if (modeProblem) await inStage("load", () => Promise.reject(new EtlError(`The destination's ${modeProblem}. Edit the job.`, true)));
     load = await inStage("load", () => openDestination(definition.destination, context));
     const incremental = await inStage("extract", () => openIncremental(db, run.jobId, definition.source, log));
     const pipeline = await inStage(

@@ -392,6 +392,27 @@ describe("mysql source", () => {
     expect(await sleeping()).toBe(0);
   });
 
+  it("fails a run of an incremental source into replace, saved before that was refused, leaving the dataset as it was", async () => {
+    const { user, workspace, connection } = await workspaceWith(pg.config, PG_SECRET);
+    const definition = jobDefinitionSchema.parse({
+      source: { type: "postgres", connectionId: connection.id, query: "SELECT id FROM orders", incremental: { column: "id" } },
+      destination: { type: "dataset", mode: "append" },
+      retry: { attempts: 3, backoffSeconds: 1 },
+    });
+    const job = await insertJob(db, {
+      workspaceId: workspace.id,
+      name: "Incremental replace",
+      description: null,
+      createdBy: user.id,
+      definition: { ...definition, destination: { type: "dataset", mode: "replace" } },
+    });
+    const run = await waitForRun((await triggerJob(job)).id);
+    expect(run).toMatchObject({ status: "failed", attempt: 1, errorStage: "load", rowsLoaded: 0 });
+    expect(run.errorMessage).toBe(
+      'The destination\'s mode replace cannot load an incremental source: each run reads only the rows whose "id" is past the highest value already loaded, so replace would keep only those; use append or upsert. Edit the job.',
+    );
+  });
+
   it("never runs a statement that returns no rows: DDL, which MySQL commits even in a read-only transaction, stays unrun", async () => {
     const { user, workspace, connection } = await workspaceWith(maria.config, MYSQL_SECRET);
     const owner = { workspaceId: workspace.id, userId: user.id };
