@@ -47,9 +47,11 @@ export function JobForm({ jobId, workspaceId, defaultValues }: Props) {
       const job = await save.mutateAsync(toRequestBody({ ...values, workspaceId: jobId ? undefined : workspaceId }, jobId ? "update" : "create"));
       router.push(`/jobs/${job.id}`);
     } catch (error) {
-      setProblem(toFormProblem(error));
       if (error instanceof ApiError && error.status === 409) {
+        // The name field says it, and takes the focus: the same sentence above the form would only repeat it.
         setError("name", { type: "server", message: "A job with this name already exists in the workspace." }, { shouldFocus: true });
+      } else {
+        setProblem(toFormProblem(error));
       }
       if (error instanceof ApiError && error.status === 422) {
         for (const [i, field] of (error.problem.errors ?? []).entries()) {
