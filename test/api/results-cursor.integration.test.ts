@@ -1,12 +1,10 @@
 import { beforeAll, afterAll, beforeEach, describe, expect, it } from "vitest";
-import { POST as triggerRun } from "@/app/api/v1/jobs/[id]/runs/route";
-import { POST as createJob } from "@/app/api/v1/jobs/route";
 import { GET as runResults } from "@/app/api/v1/runs/[id]/results/route";
 import { CURSOR_FROM_ROWS } from "@/lib/services/results";
 import { apiToken, call, expectProblem } from "../api";
 import { createUser, resetDatabase, resetQueue } from "../db";
-import { uploadOk } from "../integration/file-helpers";
-import { startRunsWorker, waitForRun } from "../worker";
+import { loadFileThroughApi } from "../integration/file-helpers";
+import { startRunsWorker } from "../worker";
 
 const ROWS = 2600;
 /** Few distinct scores (many ties) and every 7th one missing: the cases a seek must get right. */
@@ -32,18 +30,7 @@ beforeEach(async () => {
   token = await apiToken(user.id);
   let csv = "id,score,label\n";
   for (let id = 1; id <= ROWS; id++) csv += `${id},${score(id) ?? ""},${label(id) ?? ""}\n`;
-  const fileId = await uploadOk(user.id, "scores.csv", csv);
-  const job = await call(createJob, {
-    method: "POST",
-    path: "/api/v1/jobs",
-    token,
-    json: { name: "Scores", source: { type: "file", fileId, format: "csv" }, destination: { type: "dataset", mode: "replace" } },
-  });
-  expect(job.status).toBe(201);
-  const triggered = await call(triggerRun, { method: "POST", path: "/", params: { id: job.body.id }, token });
-  const run = await waitForRun(triggered.body.id, 60_000);
-  expect(run.status).toBe("success");
-  runId = run.id;
+  ({ runId } = await loadFileThroughApi(user.id, token, { name: "scores.csv", content: csv, format: "csv" }, "Scores"));
 });
 
 const get = (pathAndQuery: string) => call(runResults, { path: pathAndQuery, params: { id: runId }, token });

@@ -1,14 +1,12 @@
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as jobData } from "@/app/api/v1/jobs/[id]/data/route";
-import { POST as triggerRun } from "@/app/api/v1/jobs/[id]/runs/route";
-import { POST as createJob } from "@/app/api/v1/jobs/route";
 import { GET as runResultsProfile } from "@/app/api/v1/runs/[id]/results/profile/route";
 import { GET as runResults } from "@/app/api/v1/runs/[id]/results/route";
 import { apiToken, BASE_URL, call } from "../api";
 import { createUser, resetDatabase, resetQueue } from "../db";
-import { uploadOk } from "../integration/file-helpers";
-import { startRunsWorker, waitForRun } from "../worker";
+import { loadFileThroughApi } from "../integration/file-helpers";
+import { startRunsWorker } from "../worker";
 
 /** More rows than a page of 1,000, so that `next` links seek with a cursor. */
 const ROWS = 1200;
@@ -34,19 +32,8 @@ beforeEach(async () => {
   const { user } = await createUser("analyst");
   token = await apiToken(user.id);
   const rows = [{ id: 0, ts: "2024-01-01T09:00:00.12Z" }, ...Array.from({ length: ROWS }, (_, i) => ({ id: i + 1, ts: micros(i + 1) }))];
-  const fileId = await uploadOk(user.id, "times.ndjson", rows.map((row) => JSON.stringify(row)).join("\n"));
-  const job = await call(createJob, {
-    method: "POST",
-    path: "/api/v1/jobs",
-    token,
-    json: { name: "Times", source: { type: "file", fileId, format: "ndjson" }, destination: { type: "dataset", mode: "replace" } },
-  });
-  expect(job.status).toBe(201);
-  jobId = job.body.id;
-  const triggered = await call(triggerRun, { method: "POST", path: "/", params: { id: jobId }, token });
-  const run = await waitForRun(triggered.body.id, 60_000);
-  expect(run.status).toBe("success");
-  runId = run.id;
+  const content = rows.map((row) => JSON.stringify(row)).join("\n");
+  ({ jobId, runId } = await loadFileThroughApi(user.id, token, { name: "times.ndjson", content, format: "ndjson" }, "Times"));
 });
 
 const results = (query: string) => call(runResults, { path: `/api/v1/runs/${runId}/results?${query}`, params: { id: runId }, token });

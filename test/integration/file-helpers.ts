@@ -7,6 +7,10 @@ import { jobs } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { jobDefinitionSchema } from "@/lib/schemas/jobs";
 import { POST as uploadRoute } from "@/app/api/v1/files/route";
+import { POST as triggerRunRoute } from "@/app/api/v1/jobs/[id]/runs/route";
+import { POST as createJobRoute } from "@/app/api/v1/jobs/route";
+import { call } from "../api";
+import { waitForRun } from "../worker";
 
 const ORIGIN = "http://localhost:3000";
 
@@ -33,6 +37,26 @@ export async function uploadOk(userId: string, name: string, content: string | U
   const res = await upload(userId, name, content);
   if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body.id as string;
+}
+
+/**
+ * Uploads a file, saves a job that replaces its dataset with the file's rows and runs it, all
+ * through the API and a worker: the job's and the successful run's ids.
+ */
+export async function loadFileThroughApi(
+  userId: string,
+  token: string,
+  file: { name: string; content: string; format: "csv" | "ndjson" },
+  jobName: string,
+): Promise<{ jobId: string; runId: string }> {
+  const fileId = await uploadOk(userId, file.name, file.content);
+  const source = { type: "file", fileId, format: file.format };
+  const job = await call(createJobRoute, { method: "POST", path: "/api/v1/jobs", token, json: { name: jobName, source, destination: { type: "dataset", mode: "replace" } } });
+  if (job.status !== 201) throw new Error(`creating the job answered ${job.status}: ${JSON.stringify(job.body)}`);
+  const triggered = await call(triggerRunRoute, { method: "POST", path: "/", params: { id: job.body.id }, token });
+  const run = await waitForRun(triggered.body.id, 60_000);
+  if (run.status !== "success") throw new Error(`run ${run.id} ended ${run.status}: ${run.errorMessage}`);
+  return { jobId: job.body.id as string, runId: run.id };
 }
 
 /** Points an existing job at another source, as PATCH /api/v1/jobs/{id} would. */
