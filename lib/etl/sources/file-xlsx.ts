@@ -88,11 +88,13 @@ const inTemporaryFile = (sheet: Worksheet) => sheet.iterator instanceof ReadStre
  * Passes over a sheet without reading it. One read from the archive is drained by exceljs when
  * the next sheet is asked for. One in a temporary file is closed here: left opening, it kept its
  * file open for good, or, deleted before it opened, failed the open with nobody listening, which
- * ended the run thread under whichever run it served by then (errors of a destroyed stream are
- * dropped).
+ * ended the run thread under whichever run it served by then. Destroyed while it opens, the
+ * stream still reports that failure, so it gets a listener: nothing reads it.
  */
 function passOver(sheet: Worksheet): void {
-  if (sheet.iterator instanceof ReadStream) sheet.iterator.destroy();
+  if (!(sheet.iterator instanceof ReadStream)) return;
+  sheet.iterator.on("error", () => undefined);
+  sheet.iterator.destroy();
 }
 
 async function* readRows(
