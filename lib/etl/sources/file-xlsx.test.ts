@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { Readable } from "node:stream";
 import ExcelJS from "exceljs";
 import { cellValue, columnLetter, extractXlsx } from "./file-xlsx";
@@ -88,6 +89,9 @@ describe("extractXlsx column names", () => {
   });
 });
 
+/** The temporary files exceljs (through the tmp package) made in this process and left in place. */
+const temporaryFiles = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`tmp-${process.pid}-`));
+
 describe("extractXlsx sheet choice", () => {
   it("leaves no temporary file of exceljs open, whichever sheet it reads and whether it previews", async () => {
     // exceljs writes the shared strings after the sheets: a reader keeps each sheet in a temporary
@@ -117,5 +121,34 @@ describe("extractXlsx sheet choice", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     // A sheet passed over unopened kept its file open for good (or failed to open it, uncaught, once deleted).
     expect(openFiles() - before).toBeLessThanOrEqual(2);
+    expect(temporaryFiles()).toEqual([]);
+  }, 30_000);
+
+  it("removes exceljs's temporary files of a read that fails or is stopped part-way", async () => {
+    // exceljs writes the sheets before the shared strings: each goes to a temporary file first.
+    const book = new ExcelJS.Workbook();
+    for (const name of ["First", "Second"]) {
+      const sheet = book.addWorksheet(name);
+      sheet.addRow(["id", "text"]);
+      for (let i = 0; i < 5000; i++) sheet.addRow([i, `the same text, which compresses very well ${name}`]);
+    }
+    const bytes = Buffer.from(await book.xlsx.writeBuffer());
+    const source = { type: "file", fileId: "00000000-0000-4000-8000-000000000000", format: "xlsx", sheet: "Second", headerRow: 1 } as const;
+    const openFiles = () => readdirSync("/proc/self/fd").length;
+    const before = openFiles();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      // The zip-bomb guard trips inside the second sheet, once the first is in its temporary file.
+      const bomb = async () => {
+        for await (const batch of extractXlsx(source, Readable.from([bytes]), false, 400_000)) void batch;
+      };
+      await expect(bomb()).rejects.toThrow(/refused as a possible zip bomb/);
+      // A reader that stops after the first batch: the generator is returned, not run to its end.
+      const rows = extractXlsx({ ...source, sheet: "First" }, Readable.from([bytes]), false);
+      expect(((await rows.next()).value as unknown[]).length).toBe(5000);
+      await rows.return(undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(openFiles() - before).toBeLessThanOrEqual(2);
+    expect(temporaryFiles()).toEqual([]);
   }, 30_000);
 });

@@ -6,6 +6,7 @@ import { env } from "@/lib/env";
 import { EtlError } from "@/lib/etl/errors";
 import type { XlsxFileSource } from "@/lib/schemas/file-source";
 import { Batcher, columnNames, positionalName } from "./file-records";
+import { temporaryFilesOfRead } from "./xlsx-temp-files";
 
 /** How far into each XML part a DOCTYPE is looked for: it can only come before the root element. */
 const PROLOG_BYTES = 4096;
@@ -50,11 +51,30 @@ export async function* extractXlsx(
     hyperlinks: "ignore",
     entries: "ignore",
   });
-  const next = <T>(iterator: AsyncIterator<T>) => Promise.race([iterator.next(), tripped]);
+  // exceljs runs when asked for its next sheet or row: the temporary files it makes then are this read's.
+  const temporaryFiles = temporaryFilesOfRead();
+  const next = <T>(iterator: AsyncIterator<T>) => temporaryFiles.run(() => Promise.race([iterator.next(), tripped]));
   const sheets = reader[Symbol.asyncIterator]() as AsyncIterator<Worksheet>;
+  // A request for the next sheet that a trip or failure left running: exceljs goes on with it alone.
+  let sheetRequest = null as Promise<IteratorResult<Worksheet>> | null;
+  const nextSheet = () => {
+    const request = temporaryFiles.run(() => sheets.next());
+    sheetRequest = request;
+    const settled = () => {
+      if (sheetRequest === request) sheetRequest = null;
+    };
+    request.then(settled, settled);
+    return Promise.race([request, tripped]);
+  };
   const seen: string[] = [];
+  let current: Worksheet | undefined;
+  const removeTemporaryFiles = () => {
+    if (current) passOver(current);
+    temporaryFiles.removeLeft();
+  };
   try {
-    for (let sheet = await next(sheets); !sheet.done; sheet = await next(sheets)) {
+    for (let sheet = await nextSheet(); !sheet.done; sheet = await nextSheet()) {
+      current = sheet.value;
       const name = sheet.value.name ?? "";
       seen.push(name);
       if (!isWanted(source.sheet, name, reader)) {
@@ -62,34 +82,35 @@ export async function* extractXlsx(
         continue;
       }
       yield* readRows(source, sheet.value, next, sampleOnly);
-      // The sheets still to come, passed over so that exceljs deletes its temporary files; a preview
-      // of a sheet read from the archive stops here rather than inflate the rest of it.
-      if (sampleOnly && !inTemporaryFile(sheet.value)) return;
-      for (let rest = await next(sheets); !rest.done; rest = await next(sheets)) passOver(rest.value);
       return;
     }
   } catch (error) {
     throw describeXlsxError(error);
   } finally {
     input.destroy();
+    // Files exceljs may still open (its request running) are removed once it hands over what it opened.
+    if (!sheetRequest) removeTemporaryFiles();
+    else {
+      sheetRequest
+        .then((late) => {
+          if (!late.done) current = late.value;
+        })
+        .catch(() => undefined)
+        .finally(removeTemporaryFiles);
+    }
   }
   const which = typeof source.sheet === "number" ? `number ${source.sheet} (counting from 0)` : `"${source.sheet}"`;
   throw new EtlError(`The workbook has no worksheet ${which}; it has ${seen.map((s) => `"${s}"`).join(", ") || "none"}.`, true);
 }
 
 /**
- * exceljs keeps each sheet that comes before the shared strings (as Excel and exceljs write them)
- * in a temporary file, which it opens when it hands the sheet over and closes and deletes when the
- * next sheet is asked for (or never, if none is).
- */
-const inTemporaryFile = (sheet: Worksheet) => sheet.iterator instanceof ReadStream;
-
-/**
- * Passes over a sheet without reading it. One read from the archive is drained by exceljs when
- * the next sheet is asked for. One in a temporary file is closed here: left opening, it kept its
- * file open for good, or, deleted before it opened, failed the open with nobody listening, which
- * ended the run thread under whichever run it served by then. Destroyed while it opens, the
- * stream still reports that failure, so it gets a listener: nothing reads it.
+ * Passes over a sheet without reading (more of) it. One read from the archive is drained by
+ * exceljs when the next sheet is asked for. One exceljs keeps in a temporary file (sheets before
+ * the shared strings: xlsx-temp-files.ts) is read through a stream exceljs opens when it hands the
+ * sheet over, closed here: left opening, it kept its file open for good, or, the file deleted
+ * before it opened, failed the open with nobody listening, which ended the run thread under
+ * whichever run it served by then. Destroyed while it opens, the stream still reports that
+ * failure, so it gets a listener: nothing reads it.
  */
 function passOver(sheet: Worksheet): void {
   if (!(sheet.iterator instanceof ReadStream)) return;
