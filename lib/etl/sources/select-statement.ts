@@ -37,36 +37,38 @@ export function leadingKeyword(query: string): string {
 export type SqlDialect = "postgres" | "mysql";
 
 /**
- * Whether the query's code (outside strings, quoted names and comments, as the dialect reads
- * them) holds the keyword INTO. A row query never does: SELECT … INTO sends its rows elsewhere,
- * and MySQL runs `INTO OUTFILE` and `INTO DUMPFILE` even in a read-only transaction, writing files
- * on the database server. Where the dialects differ, MySQL's reading is the stricter: a backslash
- * escapes in its strings, `--` opens a comment only before a space, the text of its executable
- * comments (opened by `/*!` and `/*M!`) is code, and `$$` quotes nothing (it can be a name). A
- * doubt can only refuse a PostgreSQL query that says "into" in a string or comment.
+ * Whether MySQL or MariaDB could read the keyword INTO in the query's code (outside its strings,
+ * quoted names and comments). A row query never holds one: SELECT … INTO sends its rows
+ * elsewhere, and MySQL runs `INTO OUTFILE` and `INTO DUMPFILE` even in a read-only transaction,
+ * writing files on the database server. (PostgreSQL refuses SELECT INTO in the read-only
+ * transaction a source reads in, so its queries are not scanned.) Where MySQL's reading depends
+ * on the server's sql_mode (a backslash escapes in strings unless NO_BACKSLASH_ESCAPES), the
+ * query is scanned both ways. MySQL ends a number where its digits end (`1.5INTO` is 1.5 INTO), a
+ * `--` opens a comment only before an ASCII space or control character, and the text of an
+ * executable comment (`/*!`, `/*M!`, then up to six version digits) is code.
  */
-export function holdsInto(query: string, dialect: SqlDialect): boolean {
+export function holdsInto(query: string): boolean {
+  return scanForInto(query, true) || scanForInto(query, false);
+}
+
+function scanForInto(query: string, backslashEscapes: boolean): boolean {
   const n = query.length;
   let at = 0;
   while (at < n) {
     const char = query[at]!;
     if (char === "'" || char === '"' || char === "`") {
-      at = quotedEnd(query, at);
+      at = quotedEnd(query, at, backslashEscapes && char !== "`");
     } else if (query.startsWith("/*", at)) {
-      const code = /^\/\*M?!/.exec(query.slice(at, at + 4));
+      const code = /^\/\*M?!\d{0,6}/.exec(query.slice(at, at + 10));
       const close = query.indexOf("*/", at + 2);
       at = code ? at + code[0].length : close === -1 ? n : close + 2;
-    } else if (char === "#" ? dialect === "mysql" : query.startsWith("--", at) && (dialect === "postgres" || /^--\s/.test(query.slice(at, at + 3)))) {
+    } else if (char === "#" || /^--[\x00-\x20]/.test(query.slice(at, at + 3))) {
       const end = query.indexOf("\n", at);
       at = end === -1 ? n : end + 1;
-    } else if (char === "$" && dialect === "postgres" && !isWordChar(query[at - 1])) {
-      const tag = /^\$[A-Za-z_]*\$/.exec(query.slice(at, at + 64));
-      const close = tag ? query.indexOf(tag[0], at + tag[0].length) : -1;
-      at = !tag ? at + 1 : close === -1 ? n : close + tag[0].length;
     } else if (isWordChar(char)) {
       let end = at + 1;
       while (end < n && isWordChar(query[end])) end++;
-      if (end - at === 4 && query.slice(at, end).toLowerCase() === "into") return true;
+      if (/(?:^|\d)into$/i.test(query.slice(at, end))) return true;
       at = end;
     } else {
       at++;
@@ -77,12 +79,12 @@ export function holdsInto(query: string, dialect: SqlDialect): boolean {
 
 const isWordChar = (char: string | undefined) => char !== undefined && /[\w$]/.test(char);
 
-/** Where a quoted string or name that opens at `start` ends: past its closing quote, a doubled quote or a backslash escaping the next character. */
-function quotedEnd(query: string, start: number): number {
+/** Where a quoted string or name that opens at `start` ends: past its closing quote (a doubled one is a quote inside). */
+function quotedEnd(query: string, start: number, backslashEscapes: boolean): number {
   const quote = query[start]!;
   for (let at = start + 1; at < query.length; at++) {
     const char = query[at];
-    if (char === "\\" && quote !== "`") at++;
+    if (char === "\\" && backslashEscapes) at++;
     else if (char === quote) {
       if (query[at + 1] !== quote) return at + 1;
       at++;
@@ -98,7 +100,7 @@ export function selectStatementProblem(query: string, dialect: SqlDialect): stri
     const start = keyword ? `it starts with ${keyword.toUpperCase()}` : "it holds only comments";
     return `The query must be one statement that returns rows (SELECT, WITH … SELECT, VALUES or TABLE); ${start}.`;
   }
-  if (holdsInto(query, dialect)) {
+  if (dialect === "mysql" && holdsInto(query)) {
     return "The query must return its rows: with INTO, a SELECT sends them elsewhere (a file on the database server, variables or a table).";
   }
   return null;
