@@ -291,7 +291,8 @@ function encoderFor(column: PlannedColumn, escape: (text: string) => string): (v
   return (value) => mysqlLiteral(value, escape, column.name);
 }
 
-const WHOLE_NUMBER = /^\s*[+-]?\d+\s*$/;
+// "3.0" is stored exactly; "3.5" would be rounded.
+const WHOLE_NUMBER = /^\s*[+-]?\d+(?:\.0*)?\s*$/;
 const INTEGER_TYPES = new Set(["tinyint", "smallint", "mediumint", "int", "integer", "bigint"]);
 
 async function tableColumns(db: Connection, database: string, table: string): Promise<Map<string, ExistingColumn> | null> {
