@@ -1,6 +1,6 @@
 import "server-only";
 import { ReadStream } from "node:fs";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import { env } from "@/lib/env";
 import { EtlError } from "@/lib/etl/errors";
@@ -41,7 +41,7 @@ export async function* extractXlsx(
     };
   });
   tripped.catch(() => undefined);
-  guardInflation(input, maxUnzippedBytes, trip);
+  const inflation = guardInflation(input, maxUnzippedBytes, trip);
 
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: "emit",
@@ -91,6 +91,7 @@ export async function* extractXlsx(
     // Files exceljs may still open (its request running) are removed once it hands over what it opened.
     if (!sheetRequest) removeTemporaryFiles();
     else {
+      inflation.stop();
       sheetRequest
         .then((late) => {
           if (!late.done) current = late.value;
@@ -188,17 +189,20 @@ export function columnLetter(index: number): string {
   return name;
 }
 
-type ZipEntry = { path: string; once(event: "pipe", listener: (source: Readable) => void): unknown };
+type ZipEntry = { path: string; once(event: "pipe", listener: (source: Readable) => void): unknown; pipe: Readable["pipe"] };
 
 /**
  * Counts the bytes each zip entry inflates to. exceljs pipes our input into unzipper's parser and
  * hands its entries to the XML readers without a size check; the parser's `push` is the one place
  * every entry passes, so it is wrapped to watch the inflater feeding each entry.
  */
-function guardInflation(input: Readable, max: number, trip: (error: EtlError) => void): void {
+function guardInflation(input: Readable, max: number, trip: (error: EtlError) => void): { stop: () => void } {
   let total = 0;
+  // The unzip parser and where its entries go (exceljs's parsers and temporary files), for stop.
+  const streams = new Set<Writable>();
   const pipe = input.pipe.bind(input);
   input.pipe = ((destination: NodeJS.WritableStream, options?: { end?: boolean }) => {
+    streams.add(destination as unknown as Writable);
     const zip = destination as unknown as { push(chunk: unknown): boolean };
     const push = zip.push.bind(zip);
     zip.push = (chunk: unknown) => {
@@ -209,6 +213,11 @@ function guardInflation(input: Readable, max: number, trip: (error: EtlError) =>
   }) as typeof input.pipe;
 
   function watch(entry: ZipEntry) {
+    const pipeEntry = entry.pipe.bind(entry);
+    entry.pipe = ((destination: Writable, options?: { end?: boolean }) => {
+      streams.add(destination);
+      return pipeEntry(destination, options);
+    }) as typeof entry.pipe;
     const limit = entry.path === "xl/sharedStrings.xml" ? Math.min(max, SHARED_STRINGS_MAX_BYTES) : max;
     let bytes = 0;
     let prolog = "";
@@ -235,6 +244,22 @@ function guardInflation(input: Readable, max: number, trip: (error: EtlError) =>
       });
     });
   }
+
+  return {
+    /**
+     * Fails what exceljs still waits on. Its input destroyed, the unzip parser never ends, and
+     * exceljs waits for it (or for a temporary file's write to finish) for good, holding that
+     * file open: failed, its pending request ends too. Streams exceljs listens to hear the error;
+     * the others get a listener, since an error nobody hears would end the process or thread.
+     */
+    stop: () => {
+      const ended = new Error("The workbook's read ended.");
+      for (const stream of streams) {
+        stream.on("error", () => undefined);
+        stream.destroy(ended);
+      }
+    },
+  };
 }
 
 function describeXlsxError(error: unknown): unknown {
