@@ -50,3 +50,12 @@ export async function claimed(runId: string, attempt: number, maxAttempts: numbe
   if (claim.kind !== "claimed") throw new Error(`Run ${runId} could not be claimed: ${claim.kind}`);
   return { attempt, maxAttempts, fence: claim.fence, resumed: claim.resumed };
 }
+
+/** Polls `check` until it holds; fails naming `what` after `timeoutMs`. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

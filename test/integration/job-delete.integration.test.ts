@@ -9,11 +9,11 @@ import { env } from "@/lib/env";
 import { executeRun } from "@/lib/etl/run";
 import { createRedis } from "@/lib/queue/connection";
 import { RUNS_QUEUE, runsQueue, type RunJobPayload } from "@/lib/queue/runs-queue";
-import { apiToken, call, expectProblem } from "../api";
-import { createUser, resetDatabase, resetQueue } from "../db";
+import { call, expectProblem } from "../api";
+import { resetDatabase, resetQueue } from "../db";
 import { startFixtureServer, type FixtureServer } from "../fixture-server";
-import { claimed, startRunsWorker, waitForRun } from "../worker";
-import { createJob, triggerJob } from "./jobs";
+import { claimed, startRunsWorker, waitForRun, waitUntil } from "../worker";
+import { httpJobOf, triggerJob } from "./jobs";
 
 let fixture: FixtureServer;
 let worker: Awaited<ReturnType<typeof startRunsWorker>> | undefined;
@@ -34,34 +34,14 @@ afterEach(async () => {
   worker = undefined;
 });
 
-async function jobOf(path: string) {
-  const { user, workspace } = await createUser();
-  const job = await createJob({
-    workspaceId: workspace.id,
-    userId: user.id,
-    name: `Job ${path}`,
-    definition: {
-      source: { type: "http", url: `${fixture.origin}${path}`, recordsPath: "data.items", pagination: { type: "next_url", nextUrlPath: "links.next" } },
-      retry: { attempts: 1, backoffSeconds: 1 },
-    },
-  });
-  return { job, token: await apiToken(user.id) };
-}
 
 const remove = (jobId: string, token: string) => call(deleteJobRoute, { method: "DELETE", path: "/", params: { id: jobId }, token });
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe("DELETE /api/v1/jobs/{id} with an active run", () => {
   it("refuses with 409 while a run is running, and deletes once the cancelled run's worker has stopped", async () => {
     fixture.slow("/slow", 200, 300);
-    const { job, token } = await jobOf("/slow");
+    const { job, token } = await httpJobOf(`${fixture.origin}/slow`);
     worker = await startRunsWorker();
     const run = await triggerJob(job);
     await waitUntil("the run to start", async () => (await getRun(db, run.id))?.status === "running");
@@ -83,7 +63,7 @@ describe("DELETE /api/v1/jobs/{id} with an active run", () => {
   });
 
   it("refuses with 409 while a run is pending, naming the run to cancel", async () => {
-    const { job, token } = await jobOf("/never-fetched");
+    const { job, token } = await httpJobOf(`${fixture.origin}/never-fetched`);
     const run = await triggerJob(job);
     const refused = expectProblem(await remove(job.id, token), 409);
     expect(refused.detail).toBe(`Run ${run.id} of this job is pending; cancel it first (POST /api/v1/runs/${run.id}/cancel), then delete the job.`);
@@ -91,7 +71,7 @@ describe("DELETE /api/v1/jobs/{id} with an active run", () => {
   });
 
   it("refuses with 409 and Retry-After while a worker still holds a cancelled run", async () => {
-    const { job, token } = await jobOf("/held");
+    const { job, token } = await httpJobOf(`${fixture.origin}/held`);
     const run = await triggerJob(job);
     const connection = createRedis("worker");
     const holder = new Worker<RunJobPayload>(RUNS_QUEUE, undefined, { connection, prefix: env.QUEUE_PREFIX });
@@ -120,7 +100,7 @@ describe("DELETE /api/v1/jobs/{id} with an active run", () => {
 describe("a run deleted under its worker (its workspace was deleted)", () => {
   it("ends without an error, its log lines dropped instead of failing the attempt", async () => {
     fixture.slow("/orphan", 4, 150);
-    const { job } = await jobOf("/orphan");
+    const { job } = await httpJobOf(`${fixture.origin}/orphan`);
     const run = await triggerJob(job);
     const attempt = await claimed(run.id, 1, 1);
     const execution = executeRun(run.id, attempt);

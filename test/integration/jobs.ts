@@ -5,6 +5,7 @@ import { insertRun, listRunLogs } from "@/lib/db/queries/runs";
 import { datasets } from "@/lib/db/schema";
 import { enqueueRun } from "@/lib/queue/runs-queue";
 import { jobDefinitionSchema } from "@/lib/schemas/jobs";
+import { apiToken } from "../api";
 import { createUser } from "../db";
 
 
@@ -28,6 +29,25 @@ export async function createDatasetJob(name: string) {
     name,
     definition: { source: { type: "http", url: "http://127.0.0.1:9/none" }, destination: { type: "dataset" } },
   });
+}
+
+/**
+ * A job of a new user that reads the paginated items the fixture server answers at `url`, tried
+ * once unless `extra` says otherwise, and an API token of that user.
+ */
+export async function httpJobOf(url: string, extra: Record<string, unknown> = {}) {
+  const { user, workspace } = await createUser();
+  const job = await createJob({
+    workspaceId: workspace.id,
+    userId: user.id,
+    name: `Job ${new URL(url).pathname}`,
+    definition: {
+      source: { type: "http", url, recordsPath: "data.items", pagination: { type: "next_url", nextUrlPath: "links.next" } },
+      retry: { attempts: 1, backoffSeconds: 1 },
+      ...extra,
+    },
+  });
+  return { job, token: await apiToken(user.id) };
 }
 
 /** Records a pending run of the job and enqueues it, as the trigger endpoint does. */

@@ -16,8 +16,8 @@ import { apiToken, call, expectProblem } from "../api";
 import { createUser, datasetSchemaTables, resetDatabase, resetQueue } from "../db";
 import { createMysqlDatabase, createPostgresDatabase, saveConnection, type ExternalMysql, type ExternalPostgres } from "../external-databases";
 import { sendJson, startFixtureServer, type FixtureServer } from "../fixture-server";
-import { claimed, startRunsWorker, waitForRun } from "../worker";
-import { createJob, logMessages } from "./jobs";
+import { claimed, startRunsWorker, waitForRun, waitUntil } from "../worker";
+import { createJob, httpJobOf, logMessages } from "./jobs";
 
 let fixture: FixtureServer;
 let worker: Awaited<ReturnType<typeof startRunsWorker>> | undefined;
@@ -38,35 +38,14 @@ afterEach(async () => {
   worker = undefined;
 });
 
-async function jobOf(path: string, extra: Record<string, unknown> = {}) {
-  const { user, workspace } = await createUser();
-  const job = await createJob({
-    workspaceId: workspace.id,
-    userId: user.id,
-    name: `Job ${path}`,
-    definition: {
-      source: { type: "http", url: `${fixture.origin}${path}`, recordsPath: "data.items", pagination: { type: "next_url", nextUrlPath: "links.next" } },
-      retry: { attempts: 1, backoffSeconds: 1 },
-      ...extra,
-    },
-  });
-  return { job, token: await apiToken(user.id) };
-}
 
 const trigger = (jobId: string, token: string, key?: string) =>
   call(triggerRoute, { method: "POST", path: "/", params: { id: jobId }, token, headers: key ? { "idempotency-key": key } : {} });
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe("Idempotency-Key on POST /api/v1/jobs/{id}/runs", () => {
   it("creates one run per key: a repeat answers the same run, 202, marked as replayed", async () => {
-    const { job, token } = await jobOf("/none");
+    const { job, token } = await httpJobOf(`${fixture.origin}/none`);
     const first = await trigger(job.id, token, "nightly-2026-01-01");
     expect(first.status).toBe(202);
     expect(first.headers.get("idempotent-replayed")).toBeNull();
@@ -89,7 +68,7 @@ describe("Idempotency-Key on POST /api/v1/jobs/{id}/runs", () => {
   });
 
   it("creates one run when the same key arrives many times at once", async () => {
-    const { job, token } = await jobOf("/none");
+    const { job, token } = await httpJobOf(`${fixture.origin}/none`);
     const answers = await Promise.all(Array.from({ length: 6 }, () => trigger(job.id, token, "burst")));
     expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202, 202]);
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
@@ -98,7 +77,7 @@ describe("Idempotency-Key on POST /api/v1/jobs/{id}/runs", () => {
   });
 
   it("refuses a key that is not 1 to 255 visible ASCII characters", async () => {
-    const { job, token } = await jobOf("/none");
+    const { job, token } = await httpJobOf(`${fixture.origin}/none`);
     const problem = expectProblem(await trigger(job.id, token, "x".repeat(256)), 422);
     expect(problem.errors).toEqual([{ path: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters, e.g. a UUID" }]);
     expect(await db.select().from(runs).where(eq(runs.jobId, job.id))).toEqual([]);
@@ -107,7 +86,7 @@ describe("Idempotency-Key on POST /api/v1/jobs/{id}/runs", () => {
 
 describe("overlap policy", () => {
   it('skip: a trigger while a run is pending or running answers 409 and records nothing', async () => {
-    const { job, token } = await jobOf("/none", { overlap: "skip" });
+    const { job, token } = await httpJobOf(`${fixture.origin}/none`, { overlap: "skip" });
     const first = await trigger(job.id, token, "first");
     expect(first.status).toBe(202);
     const refused = expectProblem(await trigger(job.id, token), 409);
@@ -125,7 +104,7 @@ describe("overlap policy", () => {
 
   it("queue: runs of one job execute one after another, the later one waiting for the earlier", async () => {
     fixture.slow("/slow", 6, 100);
-    const { job, token } = await jobOf("/slow");
+    const { job, token } = await httpJobOf(`${fixture.origin}/slow`);
     worker = await startRunsWorker(2);
     const first = (await trigger(job.id, token)).body.id as string;
     await waitUntil("the first run to start", async () => (await getRun(db, first))?.status === "running");
@@ -143,7 +122,7 @@ describe("overlap policy", () => {
 
 describe("fencing", () => {
   it("an attempt whose run was claimed again can no longer record progress, fail it or keep its heartbeat", async () => {
-    const { job } = await jobOf("/none", { retry: { attempts: 3, backoffSeconds: 1 } });
+    const { job } = await httpJobOf(`${fixture.origin}/none`, { retry: { attempts: 3, backoffSeconds: 1 } });
     const run = await insertRun(db, { jobId: job.id, workspaceId: job.workspaceId, trigger: "api", definition: job.definition });
     const stale = await claimed(run.id, 1, 3);
     const current = await claimRun(db, run.id, 1);
@@ -158,7 +137,7 @@ describe("fencing", () => {
   });
 
   it("an attempt that loses the run while loading does not commit, even at its last page", async () => {
-    const { job } = await jobOf("/handover");
+    const { job } = await httpJobOf(`${fixture.origin}/handover`);
     const run = await insertRun(db, { jobId: job.id, workspaceId: job.workspaceId, trigger: "api", definition: job.definition });
     const first = await claimed(run.id, 1, 1);
     let takeover: Awaited<ReturnType<typeof claimRun>> | undefined;
@@ -183,7 +162,7 @@ describe("fencing", () => {
 
 describe("cancel", () => {
   it("a cancelled run is never executed again, whatever redelivers its queue job", async () => {
-    const { job, token } = await jobOf("/none");
+    const { job, token } = await httpJobOf(`${fixture.origin}/none`);
     const run = (await trigger(job.id, token)).body.id as string;
     expect((await call(cancelRoute, { method: "POST", path: "/", params: { id: run }, token })).body.status).toBe("cancelled");
     expect(await runsQueue().getJob(run)).toBeUndefined();
@@ -195,7 +174,7 @@ describe("cancel", () => {
 
   it("a run waiting to retry says so when cancelled, and keeps no failure as its outcome", async () => {
     fixture.route("/down", (_req, res) => sendJson(res, 503, { error: "down" }));
-    const { job, token } = await jobOf("/down", { retry: { attempts: 2, backoffSeconds: 60 } });
+    const { job, token } = await httpJobOf(`${fixture.origin}/down`, { retry: { attempts: 2, backoffSeconds: 60 } });
     worker = await startRunsWorker();
     const run = (await trigger(job.id, token)).body.id as string;
     await waitUntil("the first attempt to fail", async () => (await getRun(db, run))?.attempt === 1 && (await getRun(db, run))?.status === "pending", 30_000);
@@ -266,7 +245,7 @@ describe("cancel", () => {
 
 describe("runs nothing will finish", () => {
   async function runIn(state: { status: "pending" | "running"; heartbeatAgoMs: number | null; createdAgoMs: number; enqueued?: boolean }) {
-    const { job } = await jobOf("/none");
+    const { job } = await httpJobOf(`${fixture.origin}/none`);
     const run = await insertRun(db, { jobId: job.id, workspaceId: job.workspaceId, trigger: "api", definition: job.definition });
     await db
       .update(runs)
@@ -319,7 +298,7 @@ describe("runs nothing will finish", () => {
 
 describe("retention", () => {
   it("prunes old log lines and old finished runs, keeping each job's latest loaded run", async () => {
-    const { job } = await jobOf("/none");
+    const { job } = await httpJobOf(`${fixture.origin}/none`);
     const at = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000);
     const make = async (status: "success" | "failed" | "running", finishedDaysAgo: number | null) => {
       const run = await insertRun(db, { jobId: job.id, workspaceId: job.workspaceId, trigger: "api", definition: job.definition });
