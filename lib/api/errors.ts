@@ -52,9 +52,18 @@ export function zodProblems(error: ZodError): NonNullable<Problem["errors"]> {
 const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED"]);
 
 /** The driver's error code; drizzle wraps driver errors in a DrizzleQueryError that carries it in `cause`. */
-export function errorCode(error: unknown): unknown {
+function errorCode(error: unknown): unknown {
   return driverField(error, "code");
 }
+
+/** PostgreSQL could not take a value as its column's type (SQLSTATE class 22, data exception). */
+export function isDataException(error: unknown): boolean {
+  const code = errorCode(error);
+  return typeof code === "string" && code.startsWith("22");
+}
+
+/** The detail of a data exception caused by the request's values. */
+export const VALUE_MISFIT = "A value in the request does not fit the type of the column it is compared with.";
 
 /** A field of the driver's error, which drizzle carries in `cause`. */
 function driverField(error: unknown, field: "code" | "constraint_name"): unknown {
@@ -76,9 +85,7 @@ export function toProblemResponse(error: unknown): Response {
     return problemResponse(422, "The request did not validate.", zodProblems(error));
   }
   const code = errorCode(error);
-  if (typeof code === "string" && code.startsWith("22")) {
-    return problemResponse(400, "A value in the request does not fit the type of the column it is compared with.");
-  }
+  if (isDataException(error)) return problemResponse(400, VALUE_MISFIT);
   if (code === "23505") {
     const constraint = driverField(error, "constraint_name");
     return problemResponse(409, (typeof constraint === "string" && DUPLICATE_MESSAGES[constraint]) || "A resource with the same unique value already exists.");

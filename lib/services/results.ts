@@ -9,7 +9,7 @@ import { ensurePageIndex } from "@/lib/db/queries/result-indexes";
 import { decodeCursor, encodeCursor } from "@/lib/db/queries/result-seek";
 import { countResults, readResults, streamResults, type ResultsOrder } from "@/lib/db/queries/results";
 import { env } from "@/lib/env";
-import { errorCode, HttpError } from "@/lib/api/errors";
+import { HttpError, isDataException, VALUE_MISFIT } from "@/lib/api/errors";
 import { resultLinks } from "@/lib/api/pagination";
 import { safeFileStem, streamDownload } from "@/lib/api/download";
 import type { Principal } from "@/lib/auth/principal";
@@ -80,9 +80,7 @@ async function withRefusedValues<T>(read: Promise<T>): Promise<T> {
   try {
     return await read;
   } catch (error) {
-    const code = errorCode(error);
-    if (typeof code === "string" && code.startsWith("22")) throw new HttpError(422, "A value in the request does not fit the type of the column it is compared with.");
-    throw error;
+    throw isDataException(error) ? new HttpError(422, VALUE_MISFIT) : error;
   }
 }
 
